@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Thin launcher: all behaviour, including exit codes, lives in src/cli/main.ts.
+import { runMain } from '../dist/cli/main.js';
+
+await runMain(process.argv);

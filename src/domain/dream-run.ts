@@ -1,0 +1,76 @@
+/**
+ * Dream runs and their reports. A report is never silent: it says what was read, found, proposed, applied,
+ * skipped (and why) and what went wrong.
+ */
+import type { Finding } from './finding.js';
+import type { IngestWarning } from './ingest-warning.js';
+import type { ProposalStatus } from './proposal.js';
+
+export type ApprovalMode = 'manual' | 'automatic';
+export type DreamRunStatus = 'running' | 'succeeded' | 'failed';
+export type DreamTrigger = 'manual' | 'schedule' | 'demo';
+
+/** Something considered and not acted on, with the reason. */
+export interface SkippedItem {
+  subject: string;
+  reason: string;
+}
+
+/** A problem during a run that did not stop it. */
+export type RunWarning =
+  | { type: 'ingest'; warning: IngestWarning }
+  | { type: 'evidence-rejected'; findingId: string; message: string }
+  | { type: 'apply-failed'; proposalId: string; message: string }
+  | { type: 'memory-external-edit'; path: string; version: number }
+  | { type: 'source-missing'; agent: string; path: string };
+
+/** What reading the configured sources at the start of a run added. */
+export interface IngestSummary {
+  filesScanned: number;
+  filesRead: number;
+  filesUnchanged: number;
+  sessionsAdded: number;
+  eventsAdded: number;
+  warningCount: number;
+}
+
+export interface ReportProposal {
+  id: string;
+  memoryPath: string;
+  agent: string | null;
+  reason: string;
+  routing: string;
+  status: ProposalStatus;
+  diff: string;
+  appliedVersion: number | null;
+}
+
+export interface RunReport {
+  agents: readonly string[];
+  /** Analysis window start (ISO), from `retention`. */
+  since: string;
+  ingest: IngestSummary | null;
+  sessionsRead: number;
+  eventsRead: number;
+  toolErrorsRead: number;
+  findings: readonly Finding[];
+  proposals: readonly ReportProposal[];
+  skipped: readonly SkippedItem[];
+  warnings: readonly RunWarning[];
+  /** Set when the run proposes nothing: says why in one sentence. */
+  nothingReason: string | null;
+}
+
+export interface DreamRun {
+  id: string;
+  trigger: DreamTrigger;
+  approval: ApprovalMode;
+  dryRun: boolean;
+  agents: readonly string[];
+  status: DreamRunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  report: RunReport | null;
+  /** Why the run failed, when it did. */
+  error: string | null;
+}

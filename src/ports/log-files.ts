@@ -1,0 +1,19 @@
+/** The identity of a log file at one moment: enough to tell "unchanged", "grown" and "replaced" apart. */
+export interface LogFileFingerprint {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Hash of the first bytes (up to 4 KiB): a different head means the file was replaced, not appended to. */
+  headHash: string;
+  /** Bytes the head hash covers. */
+  headBytes: number;
+}
+
+/** Finds and fingerprints log files on disk. */
+export interface LogFiles {
+  /** Absolute path of a file, or every file under a directory (recursively, sorted). Throws INGEST_PATH_NOT_FOUND. */
+  list(path: string): AsyncIterable<string>;
+  fingerprint(path: string, headBytes?: number): Promise<LogFileFingerprint>;
+  /** The first bytes of a file decoded as UTF-8 (for format detection). */
+  readHead(path: string, bytes: number): Promise<string>;
+}
