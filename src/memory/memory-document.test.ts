@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { applyMemoryEdit, parseMemoryDocument, renderMemoryDocument } from './memory-document.js';
+
+const handWritten = '# Notes\n\n- Use pnpm.\n- Run the tests.\n';
+
+describe('parseMemoryDocument', () => {
+  it('round-trips content byte for byte, whatever the line endings', () => {
+    for (const content of ['', 'a', 'a\n', 'a\r\nb\r\n', '\uFEFF# Title\n\n- x', 'emoji 🎉\n\n\n']) {
+      expect(renderMemoryDocument(parseMemoryDocument(content))).toBe(content);
+    }
+  });
+
+  it('finds entries and their text between markers', () => {
+    const document = parseMemoryDocument(
+      [
+        '# Notes',
+        '<!-- reverie:begin: lessons -->',
+        '## Lessons from past sessions',
+        '',
+        '<!-- reverie:entry read-before-edit -->',
+        '- Read before `Edit`.',
+        '  Second line.',
+        '<!-- reverie:entry err-1 -->',
+        '- Other.',
+        '- A hand-written bullet right after.',
+        '<!-- reverie:end -->',
+      ].join('\n'),
+    );
+    expect(document.section).toEqual({ beginLine: 1, endLine: 10 });
+    expect(document.entries.map((entry) => [entry.id, entry.text])).toEqual([
+      ['read-before-edit', 'Read before `Edit`.\nSecond line.'],
+      ['err-1', 'Other.'],
+    ]);
+  });
+});
+
+describe('applyMemoryEdit', () => {
+  it('appends a section with the entry after the hand-written content', () => {
+    const result = applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'a', text: 'Read first.' });
+    const content = renderMemoryDocument(result);
+    expect(content.startsWith(handWritten)).toBe(true);
+    expect(content).toContain('<!-- reverie:entry a -->\n- Read first.\n<!-- reverie:end -->\n');
+    expect(result.entries).toHaveLength(1);
+  });
+
+  it('adds to an existing section before its end marker', () => {
+    const once = applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'a', text: 'One.' });
+    const twice = applyMemoryEdit(once, { op: 'add', entryId: 'b', text: 'Two.' });
+    expect(twice.entries.map((entry) => entry.id)).toEqual(['a', 'b']);
+    expect(renderMemoryDocument(twice).match(/reverie:begin/g)).toHaveLength(1);
+  });
+
+  it('updates only the named entry', () => {
+    const base = applyMemoryEdit(
+      applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'a', text: 'One.' }),
+      { op: 'add', entryId: 'b', text: 'Two.' },
+    );
+    const updated = applyMemoryEdit(base, { op: 'update', entryId: 'a', text: 'One, better.' });
+    expect(updated.entries.map((entry) => [entry.id, entry.text])).toEqual([
+      ['a', 'One, better.'],
+      ['b', 'Two.'],
+    ]);
+  });
+
+  it('supersedes an entry in place with a new id', () => {
+    const base = applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'old', text: 'Old.' });
+    const next = applyMemoryEdit(base, { op: 'supersede', entryId: 'old', newEntryId: 'new', text: 'New.' });
+    expect(next.entries.map((entry) => [entry.id, entry.text])).toEqual([['new', 'New.']]);
+  });
+
+  it('keeps CRLF line endings in added lines', () => {
+    const result = renderMemoryDocument(
+      applyMemoryEdit(parseMemoryDocument('# Notes\r\n- a\r\n'), { op: 'add', entryId: 'x', text: 'X.' }),
+    );
+    expect(result).not.toMatch(/[^\r]\n/);
+    expect(result.startsWith('# Notes\r\n- a\r\n')).toBe(true);
+  });
+
+  it('refuses an add of an existing id, an update of a missing id, empty text and comment delimiters', () => {
+    const base = applyMemoryEdit(parseMemoryDocument(''), { op: 'add', entryId: 'a', text: 'A.' });
+    expect(() => applyMemoryEdit(base, { op: 'add', entryId: 'a', text: 'again' })).toThrow(/already exists/);
+    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'zz', text: 'x' })).toThrow(/not in the file/);
+    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'a', text: '  ' })).toThrow(/empty text/);
+    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'a', text: 'x --> y' })).toThrow(/HTML comment/);
+    expect(() => applyMemoryEdit(base, { op: 'add', entryId: 'bad id', text: 'x' })).toThrow(/not valid/);
+  });
+});

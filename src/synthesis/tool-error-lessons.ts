@@ -1,0 +1,161 @@
+/**
+ * Lessons for recurring tool errors: short, concrete entries that name the tool and what to do.
+ *
+ * Known errors of widely used agent tools get a preventive rule written for them (these messages are the tools'
+ * own, the same for every user). Any other error gets a factual entry built from the observed recovery, or no entry
+ * at all when nothing concrete was learnt: a vague rule makes agents worse, not better.
+ */
+import { describeRecovery } from '../domain/finding.js';
+import type { RecurringToolErrorFinding } from '../domain/finding.js';
+
+/** A lesson ready to become a memory entry. */
+export interface Lesson {
+  /** Stable entry id: the same lesson always gets the same id, so later dreams update it instead of repeating it. */
+  entryId: string;
+  /** Entries this lesson replaces when present (e.g. the generic entry a known lesson improves on). */
+  supersedes: readonly string[];
+  text: string;
+  /** One line: why this change. */
+  reason: string;
+  /** A hand-written line matching all of these already says the same thing. */
+  coveredBy: readonly RegExp[];
+}
+
+export type LessonResult = { lesson: Lesson } | { skip: string };
+
+const writeTools = ['Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'str_replace_editor', 'apply_patch'];
+
+function code(name: string): string {
+  return `\`${name}\``;
+}
+
+function joinOr(names: readonly string[]): string {
+  const quoted = names.map(code);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1] ?? ''}`;
+}
+
+function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
+}
+
+function evidenceSummary(finding: RecurringToolErrorFinding): string {
+  const tools = finding.toolNames.map(code).join('/');
+  const base = `${tools} failed with "${finding.signature}" ${times(finding.occurrenceCount)} in ${finding.sessionCount} sessions`;
+  const recovery = finding.recovery;
+  if (recovery === null) return `${base}.`;
+  const failedTool = finding.toolNames[0] ?? '';
+  return `${base}; ${describeRecovery(recovery, failedTool)} fixed it ${recovery.count} of ${finding.occurrenceCount} times.`;
+}
+
+interface KnownLesson {
+  id: string;
+  matches: RegExp;
+  text: (finding: RecurringToolErrorFinding) => string | null;
+  coveredBy: readonly RegExp[];
+}
+
+/** The failing tools among the file-writing ones, defaulting to `Edit`/`Write`. */
+function failingWriteTools(finding: RecurringToolErrorFinding): string[] {
+  const tools = finding.toolNames.filter((name) => writeTools.includes(name));
+  return tools.length > 0 ? tools : ['Edit', 'Write'];
+}
+
+const knownLessons: readonly KnownLesson[] = [
+  {
+    // Claude Code Edit/Write/MultiEdit: "File has not been read yet. Read it first before writing to it."
+    id: 'read-before-edit',
+    matches: /has not been read yet/i,
+    text: (finding) => {
+      const tools = failingWriteTools(finding);
+      const verb = tools.length === 1 ? 'refuses' : 'refuse';
+      return `Before ${joinOr(tools)} on an existing file, \`Read\` it first in the same session: ${tools.length === 1 ? 'the tool' : 'these tools'} ${verb} a file that has not been read.`;
+    },
+    coveredBy: [/\bread\b/i, /\b(edit|writ)/i, /\b(before|first)\b/i],
+  },
+  {
+    // Claude Code: "File has been modified since read, either by the user or by a linter."
+    id: 'reread-after-change',
+    matches: /modified since (it was )?read/i,
+    text: (finding) =>
+      `When a file may have changed since you read it (a formatter, a hook or the user), \`Read\` it again before ${joinOr(failingWriteTools(finding))}.`,
+    coveredBy: [/\bread\b/i, /\bagain\b|\bre-?read\b/i, /\bchang|modif/i],
+  },
+  {
+    // Claude Code Edit: "Found N matches of the string to replace, but replace_all is false."
+    id: 'edit-unique-old-string',
+    matches: /matches of the string to replace, but replace_all is false/i,
+    text: (finding) => {
+      const tool = finding.toolNames.find((name) => writeTools.includes(name)) ?? 'Edit';
+      const flagFirst = finding.recovery?.inputChange === 'replace_all: true';
+      return flagFirst
+        ? `When ${code(tool)}'s \`old_string\` occurs more than once, pass \`replace_all: true\` to change every occurrence, or include more surrounding lines so it matches exactly one.`
+        : `When ${code(tool)}'s \`old_string\` occurs more than once, include more surrounding lines so it matches exactly one, or pass \`replace_all: true\` to change every occurrence.`;
+    },
+    coveredBy: [/old_string|replace_all/i, /unique|more than once|occurrence/i],
+  },
+  {
+    // Claude Code Edit: "String to replace not found in file."
+    id: 'edit-copy-old-string',
+    matches: /string to replace not found/i,
+    text: (finding) => {
+      const tool = finding.toolNames.find((name) => writeTools.includes(name)) ?? 'Edit';
+      return `Copy ${code(tool)}'s \`old_string\` exactly from a fresh \`Read\` of the file (same indentation, quotes and line breaks); never retype it from memory.`;
+    },
+    coveredBy: [/old_string/i, /exact/i],
+  },
+  {
+    // Claude Code Read: "File content (N tokens) exceeds maximum allowed tokens (25000)."
+    id: 'read-large-files-in-parts',
+    matches: /exceeds maximum allowed (tokens|size)/i,
+    text: () =>
+      'Read large files in parts with `Read`\'s `offset` and `limit`, or find the relevant lines with `Grep` first.',
+    coveredBy: [/offset|limit|in parts/i, /\bread\b/i, /large/i],
+  },
+  {
+    // Claude Code: "<tool_use_error>Error: No such tool available: X</tool_use_error>"
+    id: 'unavailable-tool',
+    matches: /no such tool available/i,
+    text: (finding) => {
+      const name = /no such tool available:\s*([A-Za-z_][\w.-]{0,63})\s*$/i.exec(finding.signature)?.[1];
+      return name === undefined ? null : `The tool ${code(name)} is not available in this environment; do not call it.`;
+    },
+    coveredBy: [/not available|unavailable|does not exist/i],
+  },
+];
+
+/**
+ * The lesson for a recurring tool error, or why there is none.
+ * @returns `{ lesson }`, or `{ skip: reason }` when nothing concrete can be said
+ */
+export function lessonForToolError(finding: RecurringToolErrorFinding): LessonResult {
+  const genericId = finding.id;
+  for (const known of knownLessons) {
+    if (!known.matches.test(finding.signature)) continue;
+    const text = known.text(finding);
+    if (text === null) break;
+    return {
+      lesson: {
+        entryId: known.id,
+        supersedes: [genericId],
+        text,
+        reason: evidenceSummary(finding),
+        coveredBy: known.coveredBy,
+      },
+    };
+  }
+  const recovery = finding.recovery;
+  const failedTool = finding.toolNames[0] ?? 'the tool';
+  if (recovery === null) {
+    return {
+      skip: 'no successful recovery was seen, so there is no concrete fix to write down (the finding stays in the report)',
+    };
+  }
+  const plainRetry = recovery.steps.length === 1 && recovery.steps[0] === failedTool && recovery.inputChange === null;
+  if (plainRetry) {
+    return { skip: `the recovery was a plain retry of ${code(failedTool)}, which is not a lesson` };
+  }
+  const command = finding.command === null ? '' : ` (${code(finding.command)})`;
+  const text = `When ${code(failedTool)}${command} fails with "${finding.signature}", what worked was ${describeRecovery(recovery, failedTool)} (${recovery.count} of ${finding.occurrenceCount} times).`;
+  return { lesson: { entryId: genericId, supersedes: [], text, reason: evidenceSummary(finding), coveredBy: [] } };
+}
