@@ -12,7 +12,7 @@ const core = [
   './src/memory',
   './src/guard',
 ];
-const adapters = ['./src/ingest', './src/storage', './src/memory-files', './src/llm', './src/scheduler'];
+const adapters = ['./src/ingest', './src/storage', './src/memory-files', './src/llm', './src/scheduler', './src/runtime'];
 const drivers = ['./src/cli', './src/http', './src/mcp'];
 
 /** @type {Array<{ target: string; from: string | string[]; message: string; except?: string[] }>} */

@@ -1,0 +1,16 @@
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { LogFiles } from '../ports/log-files.js';
+import type { MemoryFileStore } from '../ports/memory-file-store.js';
+import type { SessionSource } from '../ports/session-source.js';
+import type { Store } from '../ports/store.js';
+
+/** The adapters a use-case works through, injected by `create-reverie.ts`. */
+export interface AppContext {
+  store: Store;
+  memoryFiles: MemoryFileStore;
+  logFiles: LogFiles;
+  /** One per supported format, in auto-detection order. */
+  sources: readonly SessionSource[];
+  clock: Clock;
+  ids: IdGenerator;
+}

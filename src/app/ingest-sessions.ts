@@ -1,0 +1,222 @@
+/**
+ * Use-case: read log files into the store. Idempotent (ids already stored are not added again), incremental (a
+ * file that grew is read from where the last ingest stopped) and lenient (a bad line is a warning, never an abort).
+ */
+import { ReverieError } from '../domain/errors.js';
+import type { IngestWarning } from '../domain/ingest-warning.js';
+import type { SessionFormat } from '../domain/session.js';
+import type { SessionSource } from '../ports/session-source.js';
+import type { SourceFileState } from '../ports/store.js';
+import type { AppContext } from './app-context.js';
+
+/** One path to read. */
+export interface IngestInput {
+  path: string;
+  format: SessionFormat | 'auto';
+  /**
+   * Agent the sessions belong to (a Reverie JSONL log that names its own agent overrides it, see docs/formats);
+   * null asks `resolveAgent` per file.
+   */
+  agent: string | null;
+}
+
+export interface FileIngestResult {
+  path: string;
+  format: SessionFormat | null;
+  status: 'read' | 'resumed' | 'unchanged' | 'failed';
+  sessionsAdded: number;
+  eventsAdded: number;
+  warnings: number;
+}
+
+export interface IngestProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  sessionsAdded: number;
+}
+
+export interface IngestResult {
+  filesScanned: number;
+  /** Files not considered (wrong kind of file for every format). */
+  filesSkipped: number;
+  filesRead: number;
+  filesUnchanged: number;
+  filesFailed: number;
+  sessionsAdded: number;
+  eventsAdded: number;
+  bytesRead: number;
+  warnings: IngestWarning[];
+  files: FileIngestResult[];
+}
+
+const detectBytes = 16_384;
+
+async function chooseFormat(
+  context: AppContext,
+  path: string,
+  requested: SessionFormat | 'auto',
+  known: SessionFormat | null,
+): Promise<{ source: SessionSource } | { skip: true } | { warning: IngestWarning }> {
+  if (known !== null || requested !== 'auto') {
+    const format = known ?? requested;
+    const source = context.sources.find((candidate) => candidate.format === format);
+    if (source === undefined) {
+      throw new ReverieError({
+        code: 'INGEST_FORMAT_UNKNOWN',
+        message: `No reader for format ${format}. Use one of: ${context.sources.map((candidate) => candidate.format).join(', ')}.`,
+        data: { format },
+      });
+    }
+    return { source };
+  }
+  const candidates = context.sources.filter((source) => source.isCandidate(path));
+  if (candidates.length === 0) return { skip: true };
+  const head = await context.logFiles.readHead(path, detectBytes);
+  const detected = candidates.find((source) => source.detect(head));
+  if (detected !== undefined) return { source: detected };
+  return {
+    warning: {
+      type: 'format-undetected',
+      path,
+      tried: candidates.map((source) => source.format),
+    },
+  };
+}
+
+/**
+ * Reads every log file under the given paths.
+ * @param options.inputs paths (files or directories, scanned recursively) with their format and agent
+ * @param options.onProgress called after each chunk, for progress display
+ * @throws ReverieError INGEST_PATH_NOT_FOUND for a path that does not exist
+ */
+export async function ingestSessions(
+  context: AppContext,
+  options: {
+    inputs: readonly IngestInput[];
+    /** The agent of a file whose input names none (e.g. from the configured sources); defaults to the format. */
+    resolveAgent?: (path: string, format: SessionFormat) => string | null;
+    onProgress?: (progress: IngestProgress) => void;
+  },
+): Promise<IngestResult> {
+  const result: IngestResult = {
+    filesScanned: 0,
+    filesSkipped: 0,
+    filesRead: 0,
+    filesUnchanged: 0,
+    filesFailed: 0,
+    sessionsAdded: 0,
+    eventsAdded: 0,
+    bytesRead: 0,
+    warnings: [],
+    files: [],
+  };
+  const work: { path: string; input: IngestInput }[] = [];
+  for (const input of options.inputs) {
+    for await (const path of context.logFiles.list(input.path)) work.push({ path, input });
+  }
+  const progress: IngestProgress = { filesDone: 0, filesTotal: work.length, bytesDone: 0, bytesTotal: 0, sessionsAdded: 0 };
+  const fingerprints = [];
+  for (const item of work) {
+    const fingerprint = await context.logFiles.fingerprint(item.path);
+    progress.bytesTotal += fingerprint.size;
+    fingerprints.push(fingerprint);
+  }
+
+  for (const [index, item] of work.entries()) {
+    const fingerprint = fingerprints[index];
+    if (fingerprint === undefined) continue;
+    result.filesScanned++;
+    const stored = await context.store.getSourceFile(item.path);
+    const choice = await chooseFormat(context, item.path, item.input.format, stored?.format ?? null);
+    if ('skip' in choice) {
+      result.filesSkipped++;
+      progress.filesDone++;
+      continue;
+    }
+    if ('warning' in choice) {
+      result.warnings.push(fingerprint.size === 0 ? { type: 'empty-file', path: item.path } : choice.warning);
+      result.filesFailed++;
+      result.files.push({ path: item.path, format: null, status: 'failed', sessionsAdded: 0, eventsAdded: 0, warnings: 1 });
+      progress.filesDone++;
+      continue;
+    }
+    const source = choice.source;
+    const agent = item.input.agent ?? stored?.agent ?? options.resolveAgent?.(item.path, source.format) ?? source.format;
+
+    let cursor = stored?.cursor ?? null;
+    let status: FileIngestResult['status'] = stored === null ? 'read' : 'resumed';
+    if (stored !== null) {
+      const sameHead =
+        stored.headBytes === fingerprint.headBytes
+          ? stored.headHash === fingerprint.headHash
+          : stored.headHash === (await context.logFiles.fingerprint(item.path, stored.headBytes)).headHash;
+      if (sameHead && fingerprint.size === stored.size && fingerprint.mtimeMs === stored.mtimeMs) {
+        result.filesUnchanged++;
+        progress.filesDone++;
+        progress.bytesDone += fingerprint.size;
+        result.files.push({ path: item.path, format: source.format, status: 'unchanged', sessionsAdded: 0, eventsAdded: 0, warnings: 0 });
+        continue;
+      }
+      if (!sameHead || fingerprint.size < stored.cursor.offset) {
+        // Replaced or truncated: read again from the start; ids already stored are not added twice.
+        result.warnings.push({
+          type: 'file-shrunk',
+          path: item.path,
+          previousBytes: stored.size,
+          currentBytes: fingerprint.size,
+        });
+        cursor = null;
+        status = 'read';
+      }
+    }
+
+    const fileResult: FileIngestResult = { path: item.path, format: source.format, status, sessionsAdded: 0, eventsAdded: 0, warnings: 0 };
+    let goodRecords = 0;
+    const startOffset = cursor?.offset ?? 0;
+    let endOffset = startOffset;
+    for await (const chunk of source.read({ path: item.path, agent, cursor })) {
+      const file: SourceFileState = {
+        path: item.path,
+        format: source.format,
+        agent,
+        size: fingerprint.size,
+        mtimeMs: fingerprint.mtimeMs,
+        headHash: fingerprint.headHash,
+        headBytes: fingerprint.headBytes,
+        cursor: chunk.cursor,
+        updatedAt: context.clock.now().toISOString(),
+      };
+      const saved = await context.store.saveIngestChunk({ sessions: chunk.sessions, events: chunk.events, file });
+      goodRecords += chunk.events.length + chunk.sessions.length;
+      fileResult.sessionsAdded += saved.sessionsAdded;
+      fileResult.eventsAdded += saved.eventsAdded;
+      fileResult.warnings += chunk.warnings.length;
+      result.warnings.push(...chunk.warnings);
+      progress.bytesDone += chunk.cursor.offset - endOffset;
+      endOffset = chunk.cursor.offset;
+      progress.sessionsAdded += saved.sessionsAdded;
+      options.onProgress?.({ ...progress });
+    }
+    progress.bytesDone += Math.max(0, fingerprint.size - endOffset);
+    progress.filesDone++;
+    result.bytesRead += Math.max(0, endOffset - startOffset);
+    result.sessionsAdded += fileResult.sessionsAdded;
+    result.eventsAdded += fileResult.eventsAdded;
+    if (goodRecords === 0 && fileResult.warnings > 0 && startOffset === 0) {
+      fileResult.status = 'failed';
+      result.filesFailed++;
+    } else {
+      result.filesRead++;
+    }
+    result.files.push(fileResult);
+    options.onProgress?.({ ...progress });
+  }
+  return result;
+}
+
+/** True when files were found but not one of them could be read (the CLI exits 1 then). */
+export function ingestReadNothing(result: IngestResult): boolean {
+  return result.filesRead + result.filesUnchanged === 0;
+}

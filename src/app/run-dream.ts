@@ -1,0 +1,381 @@
+/**
+ * Use-case: one dream. Read new logs, mine the sessions in the retention window, turn findings into small
+ * evidence-checked proposals, and apply them when approval is automatic. Every run ends with a report that says
+ * what was read, found, proposed, applied and skipped, and why, including "nothing" and why.
+ */
+import type { AgentDefinition, MemoryTarget } from '../domain/agent.js';
+import type {
+  ApprovalMode,
+  DreamRun,
+  DreamTrigger,
+  IngestSummary,
+  ReportProposal,
+  RunReport,
+  RunWarning,
+  SkippedItem,
+} from '../domain/dream-run.js';
+import { ReverieError, isReverieError } from '../domain/errors.js';
+import { describeFinding } from '../domain/finding.js';
+import type { MemoryVersion } from '../domain/memory-version.js';
+import type { MemoryEdit, Proposal } from '../domain/proposal.js';
+import { verifyEvidence } from '../guard/verify-evidence.js';
+import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
+import { parseMemoryDocument } from '../memory/memory-document.js';
+import { renderUnifiedDiff } from '../memory/render-unified-diff.js';
+import { findRecurringToolErrors } from '../mining/find-recurring-tool-errors.js';
+import { proposalTransition } from '../review/transition-proposal.js';
+import { planMemoryEdit } from '../synthesis/plan-memory-edit.js';
+import { routeLesson } from '../synthesis/route-finding.js';
+import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
+import type { AppContext } from './app-context.js';
+import { applyProposal } from './apply-proposal.js';
+import { ingestSessions } from './ingest-sessions.js';
+import { syncMemoryFile } from './sync-memory-file.js';
+
+export interface RunDreamOptions {
+  /** The agents in scope. */
+  agents: readonly AgentDefinition[];
+  sharedMemory: MemoryTarget | null;
+  approval: ApprovalMode;
+  retentionMs: number;
+  minSessions: number;
+  trigger: DreamTrigger;
+  /** Saves no proposal, run record or memory change (new logs are still read into the store). */
+  dryRun: boolean;
+  /** Read the agents' configured sources first. */
+  ingest: boolean;
+  /** How long a dream may hold its agents' locks before another process may take them over. */
+  lockTtlMs?: number;
+}
+
+interface TargetState {
+  target: MemoryTarget;
+  agent: string | null;
+  current: MemoryVersion;
+  content: string;
+  proposals: Proposal[];
+}
+
+const defaultLockTtlMs = 2 * 60 * 60 * 1000;
+
+async function acquireLocks(context: AppContext, names: readonly string[], owner: string, ttlMs: number): Promise<string[]> {
+  const now = context.clock.now();
+  const held: string[] = [];
+  for (const name of [...names].sort()) {
+    const lockName = `dream:${name}`;
+    const acquired = await context.store.acquireLock({
+      name: lockName,
+      owner,
+      now: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    });
+    if (!acquired) {
+      for (const lock of held) await context.store.releaseLock({ name: lock, owner });
+      const holder = await context.store.getLock(lockName);
+      throw new ReverieError({
+        code: 'SCHEDULER_LOCK_HELD',
+        message:
+          `Another dream is running for agent ${name} (${holder?.owner ?? 'unknown run'}, since ${holder?.acquiredAt ?? '?'}). ` +
+          `Wait for it to end (\`reverie report\` shows it), or retry after ${holder?.expiresAt ?? 'its lock expires'}.`,
+        data: { agent: name, holder },
+      });
+    }
+    held.push(lockName);
+  }
+  return held;
+}
+
+async function ingestSources(
+  context: AppContext,
+  agents: readonly AgentDefinition[],
+  warnings: RunWarning[],
+): Promise<IngestSummary> {
+  const summary: IngestSummary = {
+    filesScanned: 0,
+    filesRead: 0,
+    filesUnchanged: 0,
+    sessionsAdded: 0,
+    eventsAdded: 0,
+    warningCount: 0,
+  };
+  for (const agent of agents) {
+    for (const source of agent.sources) {
+      try {
+        const result = await ingestSessions(context, {
+          inputs: [{ path: source.path, format: source.format, agent: agent.name }],
+        });
+        summary.filesScanned += result.filesScanned;
+        summary.filesRead += result.filesRead;
+        summary.filesUnchanged += result.filesUnchanged;
+        summary.sessionsAdded += result.sessionsAdded;
+        summary.eventsAdded += result.eventsAdded;
+        summary.warningCount += result.warnings.length;
+        for (const warning of result.warnings) warnings.push({ type: 'ingest', warning });
+      } catch (error) {
+        if (isReverieError(error) && error.code === 'INGEST_PATH_NOT_FOUND') {
+          warnings.push({ type: 'source-missing', agent: agent.name, path: source.path });
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+  return summary;
+}
+
+function sameEdits(a: readonly MemoryEdit[], b: readonly MemoryEdit[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function editedEntryIds(edits: readonly MemoryEdit[]): string[] {
+  return edits.flatMap((edit) => (edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId]));
+}
+
+/**
+ * Runs one dream.
+ * @throws ReverieError SCHEDULER_LOCK_HELD when another dream holds one of the agents
+ */
+export async function runDream(context: AppContext, options: RunDreamOptions): Promise<DreamRun> {
+  const { store, clock, ids } = context;
+  const startedAt = clock.now();
+  const agentNames = options.agents.map((agent) => agent.name);
+  const run: DreamRun = {
+    id: ids.next('run-'),
+    trigger: options.trigger,
+    approval: options.approval,
+    dryRun: options.dryRun,
+    agents: agentNames,
+    status: 'running',
+    startedAt: startedAt.toISOString(),
+    endedAt: null,
+    report: null,
+    error: null,
+  };
+  const locks = await acquireLocks(context, agentNames, run.id, options.lockTtlMs ?? defaultLockTtlMs);
+  try {
+    if (!options.dryRun) await store.saveDreamRun(run);
+    const report = await dream(context, options, run);
+    const ended: DreamRun = { ...run, status: 'succeeded', endedAt: clock.now().toISOString(), report };
+    if (!options.dryRun) await store.saveDreamRun(ended);
+    return ended;
+  } catch (error) {
+    const failed: DreamRun = {
+      ...run,
+      status: 'failed',
+      endedAt: clock.now().toISOString(),
+      error: error instanceof Error ? error.message : String(error),
+    };
+    if (!options.dryRun) await store.saveDreamRun(failed);
+    throw error;
+  } finally {
+    for (const lock of locks) await store.releaseLock({ name: lock, owner: run.id });
+  }
+}
+
+async function dream(context: AppContext, options: RunDreamOptions, run: DreamRun): Promise<RunReport> {
+  const { store, clock, ids } = context;
+  const warnings: RunWarning[] = [];
+  const skipped: SkippedItem[] = [];
+  const proposals: ReportProposal[] = [];
+  const agentNames = options.agents.map((agent) => agent.name);
+
+  const ingest = options.ingest ? await ingestSources(context, options.agents, warnings) : null;
+  const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
+  const sessions = await store.loadSessionsWithEvents({ agents: agentNames, since });
+  const eventsRead = sessions.reduce((total, session) => total + session.events.length, 0);
+  const mined = findRecurringToolErrors(sessions, {
+    minSessions: options.minSessions,
+    maxEvidence: Math.max(6, options.minSessions),
+  });
+  if (mined.stats.rejections > 0) {
+    skipped.push({
+      subject: `${mined.stats.rejections} tool calls the user refused`,
+      reason: 'a refusal is not a tool failure; it is not turned into a rule from the refusal alone',
+    });
+  }
+
+  const targets = new Map(options.agents.map((agent) => [agent.name, agent.memory]));
+  const states = new Map<string, TargetState>();
+  const stateFor = async (target: MemoryTarget, agent: string | null): Promise<TargetState> => {
+    const known = states.get(target.path);
+    if (known !== undefined) return known;
+    const sync = await syncMemoryFile(context, { path: target.path, agent });
+    if (sync.externalEdit !== null) {
+      warnings.push({ type: 'memory-external-edit', path: target.path, version: sync.externalEdit.version });
+    }
+    const state: TargetState = {
+      target,
+      agent,
+      current: sync.current,
+      content: sync.current.exists ? sync.current.content : '',
+      proposals: await store.listProposals({ memoryPath: target.path }),
+    };
+    states.set(target.path, state);
+    return state;
+  };
+
+  for (const finding of mined.findings) {
+    const subject = describeFinding(finding);
+    const lessonResult = lessonForToolError(finding);
+    if ('skip' in lessonResult) {
+      skipped.push({ subject, reason: lessonResult.skip });
+      continue;
+    }
+    const lesson = lessonResult.lesson;
+    for (const route of routeLesson({ agents: finding.agents, targets, shared: options.sharedMemory })) {
+      const state = await stateFor(route.target, route.agent);
+      const where = `${subject} → ${route.target.path}`;
+      const plan = planMemoryEdit(parseMemoryDocument(state.content), lesson);
+      if ('skip' in plan) {
+        skipped.push({ subject: where, reason: plan.skip });
+        continue;
+      }
+      const edits = [plan.edit];
+      const entryIds = editedEntryIds(edits);
+      const related = state.proposals.filter((proposal) =>
+        editedEntryIds(proposal.edits).some((id) => entryIds.includes(id)),
+      );
+      const samePending = related.find((proposal) => proposal.status === 'pending' && sameEdits(proposal.edits, edits));
+      if (samePending !== undefined) {
+        skipped.push({ subject: where, reason: `already pending as ${samePending.id}` });
+        continue;
+      }
+      const sameRejected = related.find((proposal) => proposal.status === 'rejected' && sameEdits(proposal.edits, edits));
+      if (sameRejected !== undefined) {
+        skipped.push({
+          subject: where,
+          reason: `the same change was rejected as ${sameRejected.id}${sameRejected.statusReason === null ? '' : ` ("${sameRejected.statusReason}")`}; it is proposed again only if the lesson changes`,
+        });
+        continue;
+      }
+
+      let after: string;
+      try {
+        after = applyMemoryEdits({ content: state.content, edits, budget: route.target.budget, path: route.target.path }).content;
+      } catch (error) {
+        if (isReverieError(error) && (error.code === 'MEMORY_BUDGET_EXCEEDED' || error.code === 'MEMORY_EDIT_INVALID')) {
+          skipped.push({ subject: where, reason: error.message });
+          continue;
+        }
+        throw error;
+      }
+
+      const candidates = finding.evidence.filter((item) => route.evidenceAgents.includes(item.agent));
+      const events = await store.getEvents(candidates.map((item) => item.eventId));
+      const checked = verifyEvidence(candidates, new Map(events.map((event) => [event.id, event])));
+      for (const rejection of checked.rejected) {
+        warnings.push({ type: 'evidence-rejected', findingId: finding.id, message: rejection.reason });
+      }
+      const verifiedSessions = new Set(
+        checked.verified.filter((item) => item.role === 'error').map((item) => item.sessionId),
+      );
+      if (verifiedSessions.size < Math.min(options.minSessions, finding.sessionCount)) {
+        skipped.push({ subject: where, reason: 'its evidence could not be verified against the stored sessions' });
+        continue;
+      }
+
+      const proposal: Proposal = {
+        id: ids.next('p-'),
+        dreamRunId: run.id,
+        memoryPath: route.target.path,
+        agent: route.agent,
+        baseVersion: state.current.version,
+        edits,
+        diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
+        reason: lesson.reason,
+        routing: route.reason,
+        findingIds: [finding.id],
+        evidence: checked.verified,
+        status: 'pending',
+        createdAt: clock.now().toISOString(),
+        decidedAt: null,
+        decidedBy: null,
+        statusReason: null,
+        appliedVersion: null,
+      };
+      const reported: ReportProposal = {
+        id: proposal.id,
+        memoryPath: proposal.memoryPath,
+        agent: proposal.agent,
+        reason: proposal.reason,
+        routing: proposal.routing,
+        status: 'pending',
+        diff: proposal.diff,
+        appliedVersion: null,
+      };
+      proposals.push(reported);
+      if (options.dryRun) continue;
+
+      await store.saveProposals([proposal]);
+      state.proposals.push(proposal);
+      for (const older of related.filter((candidate) => candidate.status === 'pending')) {
+        const superseded = await store.transitionProposal({
+          id: older.id,
+          ...proposalTransition('supersede'),
+          decidedAt: clock.now().toISOString(),
+          decidedBy: 'reverie',
+          statusReason: `replaced by ${proposal.id} from run ${run.id}`,
+        });
+        if (superseded !== null) older.status = superseded.status;
+      }
+
+      if (options.approval === 'automatic') {
+        try {
+          const result = await applyProposal(context, {
+            proposal,
+            target: route.target,
+            actor: { kind: 'dream', name: 'reverie' },
+            dreamRunId: run.id,
+          });
+          state.current = result.version;
+          state.content = result.version.content;
+          proposal.status = 'applied';
+          reported.status = 'applied';
+          reported.appliedVersion = result.version.version;
+        } catch (error) {
+          if (!isReverieError(error)) throw error;
+          const message = error.message;
+          warnings.push({ type: 'apply-failed', proposalId: proposal.id, message });
+          await store.transitionProposal({
+            id: proposal.id,
+            ...proposalTransition('fail'),
+            decidedAt: clock.now().toISOString(),
+            decidedBy: 'reverie',
+            statusReason: message,
+          });
+          reported.status = 'apply-failed';
+        }
+      }
+    }
+  }
+
+  let nothingReason: string | null = null;
+  if (proposals.length === 0) {
+    if (sessions.length === 0) {
+      nothingReason =
+        `No sessions of ${agentNames.join(', ') || 'any agent'} in the last ${Math.round(options.retentionMs / 86_400_000)} days: ` +
+        'add log sources to the agents in reverie.yaml or run `reverie ingest <path> --agent NAME`.';
+    } else if (mined.findings.length === 0) {
+      nothingReason =
+        `No tool error recurred in ${options.minSessions} or more sessions: ${sessions.length} sessions read, ` +
+        `${mined.stats.toolErrors} tool errors in ${mined.stats.clusters} distinct signatures, ` +
+        `${mined.stats.belowThreshold} of them in too few sessions.`;
+    } else {
+      nothingReason = `All ${mined.findings.length} findings were skipped; the report lists each with its reason.`;
+    }
+  }
+
+  return {
+    agents: agentNames,
+    since,
+    ingest,
+    sessionsRead: sessions.length,
+    eventsRead,
+    toolErrorsRead: mined.stats.toolErrors,
+    findings: mined.findings,
+    proposals,
+    skipped,
+    warnings,
+    nothingReason,
+  };
+}

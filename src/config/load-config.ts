@@ -1,0 +1,228 @@
+/**
+ * Loads the configuration once, at the edge: defaults → `reverie.yaml` → environment → command-line flags.
+ * This is the only module that reads `process.env`. The result is validated once and frozen.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
+import { Cron } from 'croner';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { AgentDefinition, MemoryBudget, MemoryTarget } from '../domain/agent.js';
+import type { ApprovalMode } from '../domain/dream-run.js';
+import { ReverieError } from '../domain/errors.js';
+import { configFileSchema, defaultBudget, durationToMilliseconds, memorySchema } from './config-schema.js';
+
+export const configFileName = 'reverie.yaml';
+export const defaultDataDirName = '.reverie';
+
+export interface DreamingConfig {
+  schedule: string;
+  timezone: string | null;
+  /** Agent names a dream covers (all configured agents for `all-agents`). */
+  scope: readonly string[];
+  scopeIsAllAgents: boolean;
+  approval: ApprovalMode;
+  retention: string;
+  retentionMs: number;
+  minSessions: number;
+}
+
+/** The validated, frozen configuration every surface works from. */
+export interface Config {
+  cwd: string;
+  /** Where the config file is (or would be). */
+  configPath: string;
+  configFound: boolean;
+  dataDir: string;
+  agents: readonly AgentDefinition[];
+  sharedMemory: MemoryTarget | null;
+  dreaming: DreamingConfig;
+  /** Who approves proposals from this machine (recorded with each decision). */
+  userName: string;
+}
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** `--config` */
+  configPath?: string | undefined;
+  /** `--data-dir` */
+  dataDir?: string | undefined;
+  /** Defaults to `process.env`; tests pass their own. */
+  env?: Readonly<Record<string, string | undefined>>;
+  homeDir?: string;
+}
+
+function expandHome(value: string, homeDir: string): string {
+  if (value === '~') return homeDir;
+  if (value.startsWith('~/')) return path.join(homeDir, value.slice(2));
+  return value;
+}
+
+function resolvePath(value: string, baseDir: string, homeDir: string): string {
+  return path.resolve(baseDir, expandHome(value, homeDir));
+}
+
+function formatIssuePath(issuePath: readonly PropertyKey[]): string {
+  return issuePath.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+}
+
+function configInvalid(configPath: string, problems: readonly string[]): ReverieError {
+  return new ReverieError({
+    code: 'CONFIG_INVALID',
+    message: `${configPath} is invalid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    data: { configPath, problems },
+  });
+}
+
+function toTarget(memory: z.infer<typeof memorySchema>, baseDir: string, homeDir: string): MemoryTarget {
+  const spec = typeof memory === 'string' ? { path: memory } : memory;
+  const budget: MemoryBudget = {
+    maxLines: ('max_lines' in spec ? spec.max_lines : undefined) ?? defaultBudget.max_lines,
+    maxBytes: ('max_bytes' in spec ? spec.max_bytes : undefined) ?? defaultBudget.max_bytes,
+  };
+  return { path: resolvePath(spec.path, baseDir, homeDir), budget };
+}
+
+function readConfigFile(configPath: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new ReverieError({
+      code: 'CONFIG_INVALID',
+      message: `Cannot read ${configPath}: ${(error as Error).message}. Check the path and its permissions.`,
+      data: { configPath },
+      cause: error,
+    });
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw configInvalid(
+      configPath,
+      document.errors.map((error) => `YAML syntax: ${error.message.split('\n')[0] ?? error.message}`),
+    );
+  }
+  return document.toJS() ?? {};
+}
+
+/**
+ * Loads and validates the configuration.
+ * @throws ReverieError CONFIG_INVALID listing every problem with the key it concerns
+ * @example
+ * const config = loadConfig({ cwd: process.cwd(), configPath: flags.config, dataDir: flags.dataDir });
+ */
+export function loadConfig(options: LoadConfigOptions): Config {
+  const env = options.env ?? process.env;
+  const homeDir = options.homeDir ?? homedir();
+  const cwd = path.resolve(options.cwd);
+  const configPath = resolvePath(options.configPath ?? env['REVERIE_CONFIG'] ?? configFileName, cwd, homeDir);
+  const explicitConfig = options.configPath !== undefined || env['REVERIE_CONFIG'] !== undefined;
+  const configFound = existsSync(configPath);
+  if (!configFound && explicitConfig) {
+    throw new ReverieError({
+      code: 'CONFIG_NOT_FOUND',
+      message: `Config file ${configPath} does not exist. Create it with \`reverie init\` or fix the --config path.`,
+      data: { configPath },
+    });
+  }
+  const raw = configFound ? readConfigFile(configPath) : {};
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw configInvalid(
+      configPath,
+      parsed.error.issues.map((issue) => `${formatIssuePath(issue.path) || '(top level)'}: ${issue.message}`),
+    );
+  }
+  const file = parsed.data;
+  const baseDir = path.dirname(configPath);
+  const problems: string[] = [];
+
+  const agents: AgentDefinition[] = Object.entries(file.agents).map(([name, agent]) => ({
+    name,
+    sources: agent.sources.map((source) => ({
+      format: source.type,
+      path: resolvePath(source.path, baseDir, homeDir),
+    })),
+    memory: toTarget(agent.memory, baseDir, homeDir),
+  }));
+  const sharedMemory = file.shared_memory === undefined ? null : toTarget(file.shared_memory, baseDir, homeDir);
+
+  const owners = new Map<string, string>();
+  for (const agent of agents) {
+    const owner = owners.get(agent.memory.path);
+    if (owner !== undefined) {
+      problems.push(
+        `agents.${agent.name}.memory: ${agent.memory.path} is also the memory of agent ${owner}; give each agent its own file and put common lessons in shared_memory`,
+      );
+    }
+    owners.set(agent.memory.path, agent.name);
+  }
+  if (sharedMemory !== null && owners.has(sharedMemory.path)) {
+    problems.push(
+      `shared_memory: ${sharedMemory.path} is also the memory of agent ${owners.get(sharedMemory.path) ?? ''}; the shared file must be a file of its own`,
+    );
+  }
+  try {
+    new Cron(file.dreaming.schedule, { paused: true, ...(file.dreaming.timezone ? { timezone: file.dreaming.timezone } : {}) }).stop();
+  } catch (error) {
+    problems.push(
+      `dreaming.schedule: "${file.dreaming.schedule}" is not a valid cron expression (${(error as Error).message}); e.g. "0 3 * * *" runs at 03:00 every day`,
+    );
+  }
+  if (file.dreaming.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: file.dreaming.timezone });
+    } catch {
+      problems.push(`dreaming.timezone: "${file.dreaming.timezone}" is not an IANA time zone (e.g. Europe/Paris)`);
+    }
+  }
+  if (problems.length > 0) throw configInvalid(configPath, problems);
+
+  // A flag or variable is relative to where the command runs; `data_dir` in the file is relative to the file.
+  const dataDirOverride = options.dataDir ?? env['REVERIE_HOME'];
+  const dataDir =
+    dataDirOverride !== undefined
+      ? resolvePath(dataDirOverride, cwd, homeDir)
+      : file.data_dir !== undefined
+        ? resolvePath(file.data_dir, baseDir, homeDir)
+        : path.join(cwd, defaultDataDirName);
+
+  const scopeIsAllAgents = file.dreaming.scope === 'all-agents';
+  const config: Config = {
+    cwd,
+    configPath,
+    configFound,
+    dataDir,
+    agents,
+    sharedMemory,
+    dreaming: {
+      schedule: file.dreaming.schedule,
+      timezone: file.dreaming.timezone ?? null,
+      scope: scopeIsAllAgents ? agents.map((agent) => agent.name) : (file.dreaming.scope as string[]),
+      scopeIsAllAgents,
+      approval: file.dreaming.approval,
+      retention: file.dreaming.retention,
+      retentionMs: durationToMilliseconds(file.dreaming.retention),
+      minSessions: file.dreaming.min_sessions,
+    },
+    userName: env['REVERIE_USER'] ?? env['USER'] ?? env['USERNAME'] ?? safeUserName(),
+  };
+  return deepFreeze(config);
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
