@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const core = [
   './src/mining',
@@ -12,40 +13,65 @@ const core = [
   './src/memory',
   './src/guard',
 ];
-const adapters = ['./src/ingest', './src/storage', './src/memory-files', './src/llm', './src/scheduler', './src/runtime'];
+const adapters = [
+  './src/ingest',
+  './src/storage',
+  './src/memory-files',
+  './src/llm',
+  './src/scheduler',
+  './src/runtime',
+];
 const drivers = ['./src/cli', './src/http', './src/mcp'];
+const roots = ['./src/create-reverie.ts', './src/index.ts', './src/test-doubles.ts'];
+const everything = [
+  './src/domain',
+  './src/ports',
+  './src/util',
+  './src/app',
+  './src/config',
+  ...core,
+  ...adapters,
+  ...drivers,
+  ...roots,
+];
+/** @param {string[]} allowed */
+const allExcept = (allowed) => everything.filter((folder) => !allowed.includes(folder));
 
-/** @type {Array<{ target: string; from: string | string[]; message: string; except?: string[] }>} */
+// Plain directory paths only (no globs): import-x rejects zones that mix the two.
+/** @type {Array<{ target: string; from: string[]; message: string }>} */
 const zones = [
-  {
-    target: './src/domain',
-    from: ['./src/!(domain)/**', './src/*.ts'],
-    message: 'domain/ imports only domain/.',
-  },
+  { target: './src/domain', from: allExcept(['./src/domain']), message: 'domain/ imports only domain/.' },
+  { target: './src/util', from: allExcept(['./src/util']), message: 'util/ imports nothing of ours.' },
   {
     target: './src/ports',
-    from: ['./src/!(domain|ports)/**', './src/*.ts'],
+    from: allExcept(['./src/domain', './src/ports']),
     message: 'ports/ import only domain/ types.',
   },
   ...core.map((target) => ({
     target,
-    from: [...adapters, ...drivers, './src/app', './src/config', './src/*.ts'],
-    message: 'The functional core imports only domain/, ports/ and other core folders.',
+    from: allExcept(['./src/domain', './src/ports', './src/util', ...core]),
+    message: 'The functional core imports only domain/, ports/, util/ and other core folders.',
   })),
   {
     target: './src/app',
-    from: [...adapters, ...drivers, './src/config', './src/*.ts'],
-    message: 'app/ use-cases get adapters injected; they never import them.',
+    from: allExcept(['./src/domain', './src/ports', './src/util', './src/app', ...core]),
+    message: 'app/ use-cases get adapters injected; they never import adapters, drivers or config/.',
   },
   ...adapters.map((target) => ({
     target,
-    from: [...drivers, './src/app', './src/config', './src/*.ts', ...core],
-    message: 'Adapters import only domain/, ports/, util/ and their own library.',
+    from: allExcept(['./src/domain', './src/ports', './src/util', target]),
+    message: 'Adapters import only domain/, ports/, util/ and their own library, never each other.',
   })),
+  {
+    target: './src/config',
+    from: allExcept(['./src/domain', './src/util', './src/config']),
+    message: 'config/ imports only domain/.',
+  },
   ...drivers.map((target) => ({
     target,
-    from: [...adapters, ...drivers.filter((driver) => driver !== target)],
-    message: 'Drivers call app/ use-cases through create-reverie.ts; never adapters or other drivers.',
+    from: allExcept(['./src/domain', './src/app', './src/config', './src/create-reverie.ts', target]),
+    message:
+      'Drivers call app/ use-cases through create-reverie.ts; never adapters, the core or other drivers.',
   })),
 ];
 
@@ -59,7 +85,9 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver': { node: true } },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',

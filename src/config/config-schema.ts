@@ -15,10 +15,7 @@ const budgetFields = {
 };
 
 /** A memory file: a path, or a path with a budget. */
-export const memorySchema = z.union([
-  nonEmpty,
-  z.strictObject({ path: nonEmpty, ...budgetFields }),
-]);
+export const memorySchema = z.union([nonEmpty, z.strictObject({ path: nonEmpty, ...budgetFields })]);
 
 export const sourceSchema = z.strictObject({
   type: z.enum(['claude-code', 'reverie-jsonl', 'auto'], {
@@ -61,7 +58,8 @@ export const configFileSchema = z
         context.addIssue({
           code: 'custom',
           path: ['agents', name],
-          message: 'agent names use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit',
+          message:
+            'agent names use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit',
         });
       }
     }

@@ -54,7 +54,12 @@ describe('loadConfig', () => {
       },
     ]);
     expect(config.sharedMemory?.path).toBe(path.join(directory, 'AGENTS.shared.md'));
-    expect(config.dreaming).toMatchObject({ scope: ['coder'], approval: 'manual', retentionMs: 90 * 86_400_000, minSessions: 2 });
+    expect(config.dreaming).toMatchObject({
+      scope: ['coder'],
+      approval: 'manual',
+      retentionMs: 90 * 86_400_000,
+      minSessions: 2,
+    });
     expect(config.dataDir).toBe(path.join(directory, '.reverie'));
     expect(Object.isFrozen(config.agents)).toBe(true);
   });
@@ -68,10 +73,12 @@ describe('loadConfig', () => {
   it('takes the data directory from the flag, then REVERIE_HOME, then the file', () => {
     write('data_dir: ./state\n');
     expect(loadConfig({ cwd: directory, env: {} }).dataDir).toBe(path.join(directory, 'state'));
-    expect(loadConfig({ cwd: directory, env: { REVERIE_HOME: '/var/reverie' } }).dataDir).toBe('/var/reverie');
-    expect(loadConfig({ cwd: directory, env: { REVERIE_HOME: '/var/reverie' }, dataDir: 'flag' }).dataDir).toBe(
-      path.join(directory, 'flag'),
+    expect(loadConfig({ cwd: directory, env: { REVERIE_HOME: '/var/reverie' } }).dataDir).toBe(
+      '/var/reverie',
     );
+    expect(
+      loadConfig({ cwd: directory, env: { REVERIE_HOME: '/var/reverie' }, dataDir: 'flag' }).dataDir,
+    ).toBe(path.join(directory, 'flag'));
   });
 
   it('reports every problem with the key it concerns', () => {

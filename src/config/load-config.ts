@@ -11,7 +11,8 @@ import type { z } from 'zod';
 import type { AgentDefinition, MemoryBudget, MemoryTarget } from '../domain/agent.js';
 import type { ApprovalMode } from '../domain/dream-run.js';
 import { ReverieError } from '../domain/errors.js';
-import { configFileSchema, defaultBudget, durationToMilliseconds, memorySchema } from './config-schema.js';
+import type { memorySchema } from './config-schema.js';
+import { configFileSchema, defaultBudget, durationToMilliseconds } from './config-schema.js';
 
 export const configFileName = 'reverie.yaml';
 export const defaultDataDirName = '.reverie';
@@ -64,7 +65,10 @@ function resolvePath(value: string, baseDir: string, homeDir: string): string {
 }
 
 function formatIssuePath(issuePath: readonly PropertyKey[]): string {
-  return issuePath.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+  return issuePath
+    .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 function configInvalid(configPath: string, problems: readonly string[]): ReverieError {
@@ -146,7 +150,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     })),
     memory: toTarget(agent.memory, baseDir, homeDir),
   }));
-  const sharedMemory = file.shared_memory === undefined ? null : toTarget(file.shared_memory, baseDir, homeDir);
+  const sharedMemory =
+    file.shared_memory === undefined ? null : toTarget(file.shared_memory, baseDir, homeDir);
 
   const owners = new Map<string, string>();
   for (const agent of agents) {
@@ -164,7 +169,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
     );
   }
   try {
-    new Cron(file.dreaming.schedule, { paused: true, ...(file.dreaming.timezone ? { timezone: file.dreaming.timezone } : {}) }).stop();
+    new Cron(file.dreaming.schedule, {
+      paused: true,
+      ...(file.dreaming.timezone ? { timezone: file.dreaming.timezone } : {}),
+    }).stop();
   } catch (error) {
     problems.push(
       `dreaming.schedule: "${file.dreaming.schedule}" is not a valid cron expression (${(error as Error).message}); e.g. "0 3 * * *" runs at 03:00 every day`,
@@ -174,7 +182,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     try {
       new Intl.DateTimeFormat('en', { timeZone: file.dreaming.timezone });
     } catch {
-      problems.push(`dreaming.timezone: "${file.dreaming.timezone}" is not an IANA time zone (e.g. Europe/Paris)`);
+      problems.push(
+        `dreaming.timezone: "${file.dreaming.timezone}" is not an IANA time zone (e.g. Europe/Paris)`,
+      );
     }
   }
   if (problems.length > 0) throw configInvalid(configPath, problems);

@@ -39,7 +39,7 @@ const runnerPrefixes = [
 const errorLinePattern =
   /\b(error|errors|failed|failure|fail|fatal|exception|not found|no such|denied|cannot|can't|could not|couldn't|unable|invalid|refused|timed out|timeout|not allowed|not permitted|unexpected|missing|does not exist|doesn't exist|is not|not a)\b/i;
 const bannerPattern = /^[\s=\-*#_~.+|]*$/;
-const tracebackStart = /^Traceback \(most recent call last\)/;
+const tracebackStart = 'Traceback (most recent call last)';
 const exceptionLine = /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*$/;
 
 /** True for a tool that runs shell commands, by name or by the shape of its input. */
@@ -69,7 +69,8 @@ export function commandHead(command: string): string | null {
     .split(/&&|\|\||;|\||\n/)
     .map((segment) => segment.trim())
     .filter((segment) => segment !== '');
-  const segment = segments.find((candidate) => !/^(cd|export|set|source|\.)\s/.test(candidate)) ?? segments[0];
+  const segment =
+    segments.find((candidate) => !/^(cd|export|set|source|\.)\s/.test(candidate)) ?? segments[0];
   if (segment === undefined) return null;
   const tokens = segment.split(/\s+/).filter((token) => !/^\w+=/.test(token)); // drop VAR=value prefixes
   const head: string[] = [];
@@ -101,9 +102,14 @@ export function abstractValues(line: string): string {
       .replace(/[A-Za-z]:\\[^\s:'"]+/g, '<path>')
       .replace(/(?:~|\.{1,2}|\b[\w.@+-]+)?(?:\/[\w.@+~-]+)+\/?/g, (match) =>
         // Relative paths need two separators or a file extension: "and/or" is not a path.
-        /^[/~.]/.test(match) || (match.match(/\//g) ?? []).length >= 2 || /\.\w{1,6}$/.test(match) ? '<path>' : match,
+        /^[/~.]/.test(match) || (match.match(/\//g) ?? []).length >= 2 || /\.\w{1,6}$/.test(match)
+          ? '<path>'
+          : match,
       )
-      .replace(/\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|jsonl|md|rs|go|java|rb|c|h|cc|cpp|hpp|css|scss|html|yml|yaml|toml|txt|sh|lock|sql|xml|csv|ini|cfg|env)\b/g, '<path>')
+      .replace(
+        /\b[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|json|jsonl|md|rs|go|java|rb|c|h|cc|cpp|hpp|css|scss|html|yml|yaml|toml|txt|sh|lock|sql|xml|csv|ini|cfg|env)\b/g,
+        '<path>',
+      )
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
       .replace(/\b(?:toolu|msg|req|call|chatcmpl|run|resp|sess)_[A-Za-z0-9]+\b/g, '<id>')
       .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b/gi, '<id>')
@@ -127,7 +133,7 @@ export function pickErrorLine(text: string): string {
   const lines = text.split(/\r?\n/).map((line) => line.trim());
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
-    if (tracebackStart.test(line)) {
+    if (line.startsWith(tracebackStart)) {
       // Python: the exception is on the last line of the traceback block.
       for (let end = index + 1; end < lines.length; end++) {
         const candidate = lines[end] ?? '';
@@ -168,7 +174,11 @@ function shorten(signature: string): string {
  * @param options.toolName the failing tool
  * @param options.input the failing call's input (gives the command for shell tools)
  */
-export function normalizeErrorSignature(options: { text: string; toolName: string; input: unknown }): ErrorSignature {
+export function normalizeErrorSignature(options: {
+  text: string;
+  toolName: string;
+  input: unknown;
+}): ErrorSignature {
   let text = unwrap(options.text);
   const shell = isShellTool(options.toolName, options.input);
   let exitCode: number | null = null;

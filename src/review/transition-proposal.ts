@@ -19,7 +19,10 @@ const transitions: Record<ProposalAction, { from: readonly ProposalStatus[]; to:
 };
 
 /** The statuses an action may start from and the status it leads to. */
-export function proposalTransition(action: ProposalAction): { from: readonly ProposalStatus[]; to: ProposalStatus } {
+export function proposalTransition(action: ProposalAction): {
+  from: readonly ProposalStatus[];
+  to: ProposalStatus;
+} {
   return transitions[action];
 }
 
@@ -33,7 +36,10 @@ const explanations: Partial<Record<ProposalStatus, string>> = {
  * Checks that `action` is allowed on `proposal`.
  * @throws ReverieError PROPOSAL_INVALID_TRANSITION with what to do instead
  */
-export function assertProposalTransition(proposal: Pick<Proposal, 'id' | 'status'>, action: ProposalAction): void {
+export function assertProposalTransition(
+  proposal: Pick<Proposal, 'id' | 'status'>,
+  action: ProposalAction,
+): void {
   const { from } = transitions[action];
   if (from.includes(proposal.status)) return;
   const why = explanations[proposal.status] ?? `its status is ${proposal.status}`;

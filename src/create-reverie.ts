@@ -1,0 +1,290 @@
+/**
+ * The composition root: the only module that names concrete adapters. It turns a validated `Config` into a
+ * `Reverie`, the object every surface (CLI today; HTTP and MCP later) calls.
+ */
+import path from 'node:path';
+import { approveProposals } from './app/approve-proposals.js';
+import type { ApproveOutcome } from './app/approve-proposals.js';
+import type { AppContext } from './app/app-context.js';
+import { ingestSessions } from './app/ingest-sessions.js';
+import type { IngestProgress, IngestResult } from './app/ingest-sessions.js';
+import { rejectProposal } from './app/reject-proposal.js';
+import { resolveProposal } from './app/resolve-proposal.js';
+import { rollbackMemoryFile } from './app/rollback-memory-file.js';
+import type { RollbackResult } from './app/rollback-memory-file.js';
+import { runDream } from './app/run-dream.js';
+import type { Config } from './config/load-config.js';
+import type { AgentDefinition, MemoryTarget } from './domain/agent.js';
+import type { ApprovalMode, DreamRun, DreamTrigger } from './domain/dream-run.js';
+import { ReverieError } from './domain/errors.js';
+import type { MemoryFile, MemoryVersion } from './domain/memory-version.js';
+import type { Proposal, ProposalStatus } from './domain/proposal.js';
+import type { Session, SessionFormat } from './domain/session.js';
+import { renderUnifiedDiff } from './memory/render-unified-diff.js';
+import { createClaudeCodeSessionSource } from './ingest/claude-code/claude-code-session-source.js';
+import { FileSystemLogFiles } from './ingest/file-system-log-files.js';
+import { createReverieJsonlSessionSource } from './ingest/reverie-jsonl/reverie-jsonl-session-source.js';
+import { createFileSystemMemoryFileStore } from './memory-files/file-system-memory-file-store.js';
+import type { Clock, IdGenerator } from './ports/clock.js';
+import type { LogFiles } from './ports/log-files.js';
+import type { MemoryFileStore } from './ports/memory-file-store.js';
+import type { Store } from './ports/store.js';
+import { RandomIdGenerator } from './runtime/random-id-generator.js';
+import { SystemClock } from './runtime/system-clock.js';
+import { createCronSchedule } from './scheduler/cron-scheduler.js';
+import type { CronSchedule } from './scheduler/cron-scheduler.js';
+import { createSqliteStore } from './storage/sqlite/sqlite-store.js';
+
+/** Adapters to use instead of the defaults (tests, embedding). */
+export interface ReverieOptions {
+  store?: Store;
+  memoryFiles?: MemoryFileStore;
+  logFiles?: LogFiles;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export interface DreamRequest {
+  /** Limit the dream to these agents (default: `dreaming.scope`). */
+  agents?: readonly string[];
+  approval?: ApprovalMode;
+  dryRun?: boolean;
+  trigger?: DreamTrigger;
+}
+
+export interface MemoryHistory {
+  file: MemoryFile;
+  versions: MemoryVersion[];
+}
+
+export interface DaemonHandlers {
+  onRunStart?: () => void;
+  onRunEnd?: (run: DreamRun) => void;
+  onError?: (error: unknown) => void;
+}
+
+/** Everything Reverie does, over one configuration and one data directory. */
+export interface Reverie {
+  readonly config: Config;
+  /** Reads log files (or directories) into the store. */
+  ingest(options: {
+    paths: readonly string[];
+    agent?: string | undefined;
+    format?: SessionFormat | 'auto' | undefined;
+    onProgress?: (progress: IngestProgress) => void;
+  }): Promise<IngestResult>;
+  listSessions(options?: { agent?: string | undefined; limit?: number | undefined }): Promise<Session[]>;
+  /** Runs one dream now. */
+  dream(request?: DreamRequest): Promise<DreamRun>;
+  listProposals(options?: { status?: ProposalStatus | undefined }): Promise<Proposal[]>;
+  getProposal(idOrPrefix: string): Promise<Proposal>;
+  approve(ids: readonly string[]): Promise<ApproveOutcome[]>;
+  reject(id: string, reason: string | null): Promise<Proposal>;
+  /** Versions of one memory file, or of every managed file when `memoryPath` is omitted. */
+  history(memoryPath?: string): Promise<MemoryHistory[]>;
+  rollback(memoryPath: string, toVersion: number): Promise<RollbackResult>;
+  /** The unified diff a version made against its parent ('' when it changed nothing). */
+  diffVersion(memoryPath: string, version: number): Promise<string>;
+  /** A dream run with its report: the given one, or the latest. */
+  report(runId?: string): Promise<DreamRun>;
+  listRuns(limit: number): Promise<DreamRun[]>;
+  /** Runs dreams on `dreaming.schedule` until stopped. */
+  startDaemon(handlers?: DaemonHandlers): CronSchedule;
+  close(): Promise<void>;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Builds a Reverie over a validated configuration.
+ * @example
+ * const reverie = createReverie(loadConfig({ cwd: process.cwd() }));
+ * const run = await reverie.dream();
+ */
+export function createReverie(config: Config, options: ReverieOptions = {}): Reverie {
+  let store: Store | undefined = options.store;
+  const context = (): AppContext => {
+    store ??= createSqliteStore({ path: path.join(config.dataDir, 'reverie.db') });
+    return {
+      store,
+      memoryFiles: options.memoryFiles ?? createFileSystemMemoryFileStore(),
+      logFiles: options.logFiles ?? new FileSystemLogFiles(),
+      sources: [createClaudeCodeSessionSource(), createReverieJsonlSessionSource()],
+      clock: options.clock ?? new SystemClock(),
+      ids: options.ids ?? new RandomIdGenerator(),
+    };
+  };
+  let appContext: AppContext | undefined;
+  const app = (): AppContext => (appContext ??= context());
+
+  const targets = new Map<string, MemoryTarget>();
+  for (const agent of config.agents) targets.set(agent.memory.path, agent.memory);
+  if (config.sharedMemory !== null) targets.set(config.sharedMemory.path, config.sharedMemory);
+
+  const agentByName = (name: string): AgentDefinition => {
+    const agent = config.agents.find((candidate) => candidate.name === name);
+    if (agent === undefined) {
+      throw new ReverieError({
+        code: 'AGENT_UNKNOWN',
+        message: config.configFound
+          ? `No agent "${name}" in ${config.configPath} (agents: ${config.agents.map((candidate) => candidate.name).join(', ') || 'none'}).`
+          : `No agent "${name}": there is no ${config.configPath}. Create one with \`reverie init\`.`,
+        data: { agent: name },
+      });
+    }
+    return agent;
+  };
+
+  const resolveMemoryPath = (memoryPath: string): string => path.resolve(config.cwd, memoryPath);
+
+  return {
+    config,
+
+    ingest: (request) =>
+      ingestSessions(app(), {
+        inputs: request.paths.map((input) => ({
+          path: path.resolve(config.cwd, input),
+          format: request.format ?? 'auto',
+          agent: request.agent ?? null,
+        })),
+        resolveAgent: (file) =>
+          config.agents.find((agent) => agent.sources.some((source) => isInside(file, source.path)))?.name ??
+          null,
+        ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+      }),
+
+    listSessions: (request = {}) =>
+      app().store.listSessions({
+        ...(request.agent === undefined ? {} : { agents: [request.agent] }),
+        ...(request.limit === undefined ? {} : { limit: request.limit }),
+      }),
+
+    dream: async (request = {}) => {
+      if (!config.configFound) {
+        throw new ReverieError({
+          code: 'CONFIG_NOT_FOUND',
+          message: `A dream needs agents and their memory files: there is no ${config.configPath}. Create it with \`reverie init\`.`,
+          data: { configPath: config.configPath },
+        });
+      }
+      const names = request.agents ?? config.dreaming.scope;
+      if (names.length === 0) {
+        throw new ReverieError({
+          code: 'CONFIG_INVALID',
+          message: `${config.configPath} defines no agents, so there is nothing to dream about. Add one under \`agents:\`.`,
+          data: { configPath: config.configPath },
+        });
+      }
+      return runDream(app(), {
+        agents: names.map(agentByName),
+        sharedMemory: config.sharedMemory,
+        approval: request.approval ?? config.dreaming.approval,
+        retentionMs: config.dreaming.retentionMs,
+        minSessions: config.dreaming.minSessions,
+        trigger: request.trigger ?? 'manual',
+        dryRun: request.dryRun ?? false,
+        ingest: true,
+      });
+    },
+
+    listProposals: (request = {}) =>
+      app().store.listProposals(request.status === undefined ? {} : { status: request.status }),
+
+    getProposal: (idOrPrefix) => resolveProposal(app().store, idOrPrefix),
+
+    approve: (ids) =>
+      approveProposals(app(), {
+        ids,
+        targetFor: (memoryPath) => targets.get(memoryPath) ?? null,
+        userName: config.userName,
+      }),
+
+    reject: (id, reason) => rejectProposal(app(), { id, reason, userName: config.userName }),
+
+    history: async (memoryPath) => {
+      const { store: currentStore } = app();
+      const files =
+        memoryPath === undefined
+          ? await currentStore.listMemoryFiles()
+          : [await currentStore.getMemoryFile(resolveMemoryPath(memoryPath))].filter(
+              (file): file is MemoryFile => file !== null,
+            );
+      if (memoryPath !== undefined && files.length === 0) {
+        throw new ReverieError({
+          code: 'MEMORY_FILE_UNKNOWN',
+          message: `Reverie has no history for ${resolveMemoryPath(memoryPath)} yet: a file gets its first version when a dream or an approval first reads it.`,
+          data: { path: resolveMemoryPath(memoryPath) },
+        });
+      }
+      return Promise.all(
+        files.map(async (file) => ({ file, versions: await currentStore.listMemoryVersions(file.path) })),
+      );
+    },
+
+    rollback: (memoryPath, toVersion) =>
+      rollbackMemoryFile(app(), {
+        path: resolveMemoryPath(memoryPath),
+        toVersion,
+        userName: config.userName,
+      }),
+
+    diffVersion: async (memoryPath, version) => {
+      const { store: currentStore } = app();
+      const resolved = resolveMemoryPath(memoryPath);
+      const found = await currentStore.getMemoryVersion(resolved, version);
+      if (found === null) {
+        throw new ReverieError({
+          code: 'MEMORY_VERSION_NOT_FOUND',
+          message: `${resolved} has no version ${version}. \`reverie history ${memoryPath}\` lists its versions.`,
+          data: { path: resolved, version },
+        });
+      }
+      const parent =
+        found.parentVersion === null
+          ? null
+          : await currentStore.getMemoryVersion(resolved, found.parentVersion);
+      return renderUnifiedDiff({ path: resolved, before: parent?.content ?? '', after: found.content });
+    },
+
+    report: async (runId) => {
+      const { store: currentStore } = app();
+      const run =
+        runId === undefined
+          ? ((await currentStore.listDreamRuns(1))[0] ?? null)
+          : await currentStore.getDreamRun(runId);
+      if (run === null) {
+        throw new ReverieError({
+          code: 'RUN_NOT_FOUND',
+          message:
+            runId === undefined
+              ? 'No dream has run yet. Run one with `reverie dream`.'
+              : `No dream run ${runId}. \`reverie report --list\` shows recent runs.`,
+          data: { runId },
+        });
+      }
+      return run;
+    },
+
+    listRuns: (limit) => app().store.listDreamRuns(limit),
+
+    startDaemon(handlers = {}) {
+      return createCronSchedule({
+        schedule: config.dreaming.schedule,
+        timezone: config.dreaming.timezone,
+        task: async () => {
+          handlers.onRunStart?.();
+          const run = await this.dream({ trigger: 'schedule' });
+          handlers.onRunEnd?.(run);
+        },
+        onError: (error) => handlers.onError?.(error),
+      });
+    },
+
+    close: async () => {
+      if (store !== undefined) await store.close();
+    },
+  };
+}
