@@ -59,7 +59,9 @@ export async function applyProposal(
     const between = versions.filter(
       (version) => version.version > proposal.baseVersion && version.version <= current.version,
     );
-    const blocking = between.filter((version) => version.actor.kind !== 'reviewer' && version.actor.kind !== 'dream');
+    const blocking = between.filter(
+      (version) => version.actor.kind !== 'reviewer' && version.actor.kind !== 'dream',
+    );
     if (current.version < proposal.baseVersion || blocking.length > 0) {
       const reasons = blocking.map(describeActor).join('; ');
       throw new ReverieError({
@@ -68,7 +70,12 @@ export async function applyProposal(
           `Proposal ${proposal.id} was made against ${target.path} v${proposal.baseVersion}, but the file is now at ` +
           `v${current.version} (${reasons || 'history changed'}). It was not applied. Run \`reverie dream\` for a ` +
           `fresh proposal against the current file, or \`reverie reject ${proposal.id}\`.`,
-        data: { proposalId: proposal.id, path: target.path, expected: proposal.baseVersion, actual: current.version },
+        data: {
+          proposalId: proposal.id,
+          path: target.path,
+          expected: proposal.baseVersion,
+          actual: current.version,
+        },
       });
     }
     rebasedOnto = current.version;

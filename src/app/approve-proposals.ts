@@ -11,7 +11,14 @@ import { applyProposal } from './apply-proposal.js';
 import { resolveProposal } from './resolve-proposal.js';
 
 export type ApproveOutcome =
-  | { id: string; ok: true; proposalId: string; memoryPath: string; version: number; rebasedOnto: number | null }
+  | {
+      id: string;
+      ok: true;
+      proposalId: string;
+      memoryPath: string;
+      version: number;
+      rebasedOnto: number | null;
+    }
   | { id: string; ok: false; code: ReverieErrorCode; message: string };
 
 /**

@@ -116,7 +116,13 @@ export async function ingestSessions(
   for (const input of options.inputs) {
     for await (const path of context.logFiles.list(input.path)) work.push({ path, input });
   }
-  const progress: IngestProgress = { filesDone: 0, filesTotal: work.length, bytesDone: 0, bytesTotal: 0, sessionsAdded: 0 };
+  const progress: IngestProgress = {
+    filesDone: 0,
+    filesTotal: work.length,
+    bytesDone: 0,
+    bytesTotal: 0,
+    sessionsAdded: 0,
+  };
   const fingerprints = [];
   for (const item of work) {
     const fingerprint = await context.logFiles.fingerprint(item.path);
@@ -138,12 +144,20 @@ export async function ingestSessions(
     if ('warning' in choice) {
       result.warnings.push(fingerprint.size === 0 ? { type: 'empty-file', path: item.path } : choice.warning);
       result.filesFailed++;
-      result.files.push({ path: item.path, format: null, status: 'failed', sessionsAdded: 0, eventsAdded: 0, warnings: 1 });
+      result.files.push({
+        path: item.path,
+        format: null,
+        status: 'failed',
+        sessionsAdded: 0,
+        eventsAdded: 0,
+        warnings: 1,
+      });
       progress.filesDone++;
       continue;
     }
     const source = choice.source;
-    const agent = item.input.agent ?? stored?.agent ?? options.resolveAgent?.(item.path, source.format) ?? source.format;
+    const agent =
+      item.input.agent ?? stored?.agent ?? options.resolveAgent?.(item.path, source.format) ?? source.format;
 
     let cursor = stored?.cursor ?? null;
     let status: FileIngestResult['status'] = stored === null ? 'read' : 'resumed';
@@ -156,7 +170,14 @@ export async function ingestSessions(
         result.filesUnchanged++;
         progress.filesDone++;
         progress.bytesDone += fingerprint.size;
-        result.files.push({ path: item.path, format: source.format, status: 'unchanged', sessionsAdded: 0, eventsAdded: 0, warnings: 0 });
+        result.files.push({
+          path: item.path,
+          format: source.format,
+          status: 'unchanged',
+          sessionsAdded: 0,
+          eventsAdded: 0,
+          warnings: 0,
+        });
         continue;
       }
       if (!sameHead || fingerprint.size < stored.cursor.offset) {
@@ -172,7 +193,14 @@ export async function ingestSessions(
       }
     }
 
-    const fileResult: FileIngestResult = { path: item.path, format: source.format, status, sessionsAdded: 0, eventsAdded: 0, warnings: 0 };
+    const fileResult: FileIngestResult = {
+      path: item.path,
+      format: source.format,
+      status,
+      sessionsAdded: 0,
+      eventsAdded: 0,
+      warnings: 0,
+    };
     let goodRecords = 0;
     const startOffset = cursor?.offset ?? 0;
     let endOffset = startOffset;
@@ -188,7 +216,11 @@ export async function ingestSessions(
         cursor: chunk.cursor,
         updatedAt: context.clock.now().toISOString(),
       };
-      const saved = await context.store.saveIngestChunk({ sessions: chunk.sessions, events: chunk.events, file });
+      const saved = await context.store.saveIngestChunk({
+        sessions: chunk.sessions,
+        events: chunk.events,
+        file,
+      });
       goodRecords += chunk.events.length + chunk.sessions.length;
       fileResult.sessionsAdded += saved.sessionsAdded;
       fileResult.eventsAdded += saved.eventsAdded;

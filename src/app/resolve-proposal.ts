@@ -14,7 +14,10 @@ export async function resolveProposal(store: Store, idOrPrefix: string): Promise
   if (matches.length > 1) {
     throw new ReverieError({
       code: 'PROPOSAL_AMBIGUOUS',
-      message: `"${idOrPrefix}" matches ${matches.length} proposals (${matches.slice(0, 5).map((proposal) => proposal.id).join(', ')}); type more of the id.`,
+      message: `"${idOrPrefix}" matches ${matches.length} proposals (${matches
+        .slice(0, 5)
+        .map((proposal) => proposal.id)
+        .join(', ')}); type more of the id.`,
       data: { prefix: idOrPrefix, matches: matches.map((proposal) => proposal.id) },
     });
   }

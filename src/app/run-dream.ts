@@ -58,7 +58,12 @@ interface TargetState {
 
 const defaultLockTtlMs = 2 * 60 * 60 * 1000;
 
-async function acquireLocks(context: AppContext, names: readonly string[], owner: string, ttlMs: number): Promise<string[]> {
+async function acquireLocks(
+  context: AppContext,
+  names: readonly string[],
+  owner: string,
+  ttlMs: number,
+): Promise<string[]> {
   const now = context.clock.now();
   const held: string[] = [];
   for (const name of [...names].sort()) {
@@ -128,7 +133,9 @@ function sameEdits(a: readonly MemoryEdit[], b: readonly MemoryEdit[]): boolean 
 }
 
 function editedEntryIds(edits: readonly MemoryEdit[]): string[] {
-  return edits.flatMap((edit) => (edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId]));
+  return edits.flatMap((edit) =>
+    edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId],
+  );
 }
 
 /**
@@ -235,12 +242,16 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
       const related = state.proposals.filter((proposal) =>
         editedEntryIds(proposal.edits).some((id) => entryIds.includes(id)),
       );
-      const samePending = related.find((proposal) => proposal.status === 'pending' && sameEdits(proposal.edits, edits));
+      const samePending = related.find(
+        (proposal) => proposal.status === 'pending' && sameEdits(proposal.edits, edits),
+      );
       if (samePending !== undefined) {
         skipped.push({ subject: where, reason: `already pending as ${samePending.id}` });
         continue;
       }
-      const sameRejected = related.find((proposal) => proposal.status === 'rejected' && sameEdits(proposal.edits, edits));
+      const sameRejected = related.find(
+        (proposal) => proposal.status === 'rejected' && sameEdits(proposal.edits, edits),
+      );
       if (sameRejected !== undefined) {
         skipped.push({
           subject: where,
@@ -251,9 +262,17 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
 
       let after: string;
       try {
-        after = applyMemoryEdits({ content: state.content, edits, budget: route.target.budget, path: route.target.path }).content;
+        after = applyMemoryEdits({
+          content: state.content,
+          edits,
+          budget: route.target.budget,
+          path: route.target.path,
+        }).content;
       } catch (error) {
-        if (isReverieError(error) && (error.code === 'MEMORY_BUDGET_EXCEEDED' || error.code === 'MEMORY_EDIT_INVALID')) {
+        if (
+          isReverieError(error) &&
+          (error.code === 'MEMORY_BUDGET_EXCEEDED' || error.code === 'MEMORY_EDIT_INVALID')
+        ) {
           skipped.push({ subject: where, reason: error.message });
           continue;
         }
@@ -270,7 +289,10 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
         checked.verified.filter((item) => item.role === 'error').map((item) => item.sessionId),
       );
       if (verifiedSessions.size < Math.min(options.minSessions, finding.sessionCount)) {
-        skipped.push({ subject: where, reason: 'its evidence could not be verified against the stored sessions' });
+        skipped.push({
+          subject: where,
+          reason: 'its evidence could not be verified against the stored sessions',
+        });
         continue;
       }
 

@@ -42,7 +42,11 @@ export async function syncMemoryFile(
         proposal:
           pending.proposalId === null
             ? null
-            : { id: pending.proposalId, decidedBy: pending.actor.name ?? 'reverie', decidedAt: pending.createdAt },
+            : {
+                id: pending.proposalId,
+                decidedBy: pending.actor.name ?? 'reverie',
+                decidedAt: pending.createdAt,
+              },
       });
       recoveredWrite = { version: pending.version, outcome: 'committed' };
     } else {

@@ -27,7 +27,10 @@ export interface WriteMemoryVersionOptions {
  * @throws ReverieError MEMORY_VERSION_CONFLICT when another writer got there first; MEMORY_WRITE_FAILED when the
  * file could not be written (the store is left unchanged)
  */
-export async function writeMemoryVersion(context: AppContext, options: WriteMemoryVersionOptions): Promise<MemoryVersion> {
+export async function writeMemoryVersion(
+  context: AppContext,
+  options: WriteMemoryVersionOptions,
+): Promise<MemoryVersion> {
   const pending = await context.store.beginMemoryWrite({
     expectedCurrent: options.expectedCurrent,
     draft: {
@@ -55,5 +58,9 @@ export async function writeMemoryVersion(context: AppContext, options: WriteMemo
       cause: error,
     });
   }
-  return context.store.commitMemoryWrite({ path: options.path, version: pending.version, proposal: options.proposal });
+  return context.store.commitMemoryWrite({
+    path: options.path,
+    version: pending.version,
+    proposal: options.proposal,
+  });
 }

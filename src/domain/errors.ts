@@ -58,8 +58,9 @@ export function isReverieError(value: unknown): value is ReverieError {
     typeof value === 'object' &&
     value !== null &&
     'code' in value &&
-    typeof (value as { code: unknown }).code === 'string' &&
-    (value as { name?: unknown }).name === 'ReverieError'
+    typeof value.code === 'string' &&
+    'name' in value &&
+    value.name === 'ReverieError'
   );
 }
 

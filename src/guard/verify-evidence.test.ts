@@ -21,7 +21,15 @@ const event: SessionEvent = {
 };
 
 function evidence(overrides: Partial<Evidence>): Evidence {
-  return { sessionId: 's1', eventId: 'cc:u1:0', agent: 'coder', timestamp: null, quote: 'File has not been read yet', role: 'error', ...overrides };
+  return {
+    sessionId: 's1',
+    eventId: 'cc:u1:0',
+    agent: 'coder',
+    timestamp: null,
+    quote: 'File has not been read yet',
+    role: 'error',
+    ...overrides,
+  };
 }
 
 describe('verifyEvidence', () => {

@@ -23,9 +23,13 @@ export function verifyEvidence(
   const rejected: EvidenceRejection[] = [];
   for (const item of evidence) {
     const event = events.get(item.eventId);
-    if (event === undefined) rejected.push({ evidence: item, reason: `event ${item.eventId} is not in the store` });
+    if (event === undefined)
+      rejected.push({ evidence: item, reason: `event ${item.eventId} is not in the store` });
     else if (event.sessionId !== item.sessionId)
-      rejected.push({ evidence: item, reason: `event ${item.eventId} belongs to session ${event.sessionId}` });
+      rejected.push({
+        evidence: item,
+        reason: `event ${item.eventId} belongs to session ${event.sessionId}`,
+      });
     else if (item.quote.trim() === '') rejected.push({ evidence: item, reason: 'the quote is empty' });
     else if (!event.text.includes(item.quote))
       rejected.push({ evidence: item, reason: `the quote is not in the text of event ${item.eventId}` });

@@ -55,7 +55,10 @@ export class FileSystemMemoryFileStore implements MemoryFileStore {
     }
     try {
       // ignoreBOM keeps a byte-order mark in the text, so writing the text back restores the exact bytes.
-      return { exists: true, content: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+      return {
+        exists: true,
+        content: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes),
+      };
     } catch {
       throw new ReverieError({
         code: 'MEMORY_FILE_NOT_TEXT',
@@ -75,7 +78,10 @@ export class FileSystemMemoryFileStore implements MemoryFileStore {
     } catch (error) {
       if (!isErrno(error, 'ENOENT')) throw error;
     }
-    const temporary = path.join(directory, `.${path.basename(target)}.reverie-${randomBytes(6).toString('hex')}.tmp`);
+    const temporary = path.join(
+      directory,
+      `.${path.basename(target)}.reverie-${randomBytes(6).toString('hex')}.tmp`,
+    );
     const handle = await open(temporary, 'wx', mode ?? 0o644);
     try {
       await handle.writeFile(content, 'utf8');

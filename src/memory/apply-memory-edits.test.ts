@@ -33,20 +33,35 @@ describe('applyMemoryEdits', () => {
 
   it('refuses a result over the line budget', () => {
     const code = codeOf(() =>
-      applyMemoryEdits({ content: base, edits: [{ op: 'add', entryId: 'a', text: 'A.' }], budget: { maxLines: 4, maxBytes: 25_600 }, path: 'CLAUDE.md' }),
+      applyMemoryEdits({
+        content: base,
+        edits: [{ op: 'add', entryId: 'a', text: 'A.' }],
+        budget: { maxLines: 4, maxBytes: 25_600 },
+        path: 'CLAUDE.md',
+      }),
     );
     expect(code).toBe('MEMORY_BUDGET_EXCEEDED');
   });
 
   it('refuses a result over the byte budget', () => {
     const code = codeOf(() =>
-      applyMemoryEdits({ content: base, edits: [{ op: 'add', entryId: 'a', text: 'x'.repeat(2000) }], budget: { maxLines: 200, maxBytes: 1000 }, path: 'CLAUDE.md' }),
+      applyMemoryEdits({
+        content: base,
+        edits: [{ op: 'add', entryId: 'a', text: 'x'.repeat(2000) }],
+        budget: { maxLines: 200, maxBytes: 1000 },
+        path: 'CLAUDE.md',
+      }),
     );
     expect(code).toBe('MEMORY_BUDGET_EXCEEDED');
   });
 
   it('allows an edit that shrinks a file already over budget', () => {
-    const big = applyMemoryEdits({ content: base, edits: [{ op: 'add', entryId: 'a', text: 'x'.repeat(1500) }], budget, path: 'f' });
+    const big = applyMemoryEdits({
+      content: base,
+      edits: [{ op: 'add', entryId: 'a', text: 'x'.repeat(1500) }],
+      budget,
+      path: 'f',
+    });
     const result = applyMemoryEdits({
       content: big.content,
       edits: [{ op: 'update', entryId: 'a', text: 'short' }],
@@ -57,7 +72,9 @@ describe('applyMemoryEdits', () => {
   });
 
   it('never produces an empty file', () => {
-    expect(codeOf(() => applyMemoryEdits({ content: '', edits: [], budget, path: 'f' }))).toBe('MEMORY_EDIT_INVALID');
+    expect(codeOf(() => applyMemoryEdits({ content: '', edits: [], budget, path: 'f' }))).toBe(
+      'MEMORY_EDIT_INVALID',
+    );
   });
 
   it('measures lines and UTF-8 bytes', () => {
@@ -69,9 +86,18 @@ describe('applyMemoryEdits', () => {
 
 describe('renderUnifiedDiff', () => {
   it('renders a git-style diff and nothing for equal contents', () => {
-    const after = applyMemoryEdits({ content: base, edits: [{ op: 'add', entryId: 'a', text: 'A.' }], budget, path: 'f' }).content;
+    const after = applyMemoryEdits({
+      content: base,
+      edits: [{ op: 'add', entryId: 'a', text: 'A.' }],
+      budget,
+      path: 'f',
+    }).content;
     const diff = renderUnifiedDiff({ path: '/w/CLAUDE.md', before: base, after });
-    expect(diff.split('\n').slice(0, 3)).toEqual(['--- a/w/CLAUDE.md', '+++ b/w/CLAUDE.md', '@@ -1,3 +1,10 @@']);
+    expect(diff.split('\n').slice(0, 3)).toEqual([
+      '--- a/w/CLAUDE.md',
+      '+++ b/w/CLAUDE.md',
+      '@@ -1,3 +1,10 @@',
+    ]);
     expect(diff).toContain('+- A.');
     expect(renderUnifiedDiff({ path: 'x', before: base, after: base })).toBe('');
   });

@@ -36,7 +36,11 @@ describe('parseMemoryDocument', () => {
 
 describe('applyMemoryEdit', () => {
   it('appends a section with the entry after the hand-written content', () => {
-    const result = applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'a', text: 'Read first.' });
+    const result = applyMemoryEdit(parseMemoryDocument(handWritten), {
+      op: 'add',
+      entryId: 'a',
+      text: 'Read first.',
+    });
     const content = renderMemoryDocument(result);
     expect(content.startsWith(handWritten)).toBe(true);
     expect(content).toContain('<!-- reverie:entry a -->\n- Read first.\n<!-- reverie:end -->\n');
@@ -63,7 +67,11 @@ describe('applyMemoryEdit', () => {
   });
 
   it('supersedes an entry in place with a new id', () => {
-    const base = applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'old', text: 'Old.' });
+    const base = applyMemoryEdit(parseMemoryDocument(handWritten), {
+      op: 'add',
+      entryId: 'old',
+      text: 'Old.',
+    });
     const next = applyMemoryEdit(base, { op: 'supersede', entryId: 'old', newEntryId: 'new', text: 'New.' });
     expect(next.entries.map((entry) => [entry.id, entry.text])).toEqual([['new', 'New.']]);
   });
@@ -79,9 +87,13 @@ describe('applyMemoryEdit', () => {
   it('refuses an add of an existing id, an update of a missing id, empty text and comment delimiters', () => {
     const base = applyMemoryEdit(parseMemoryDocument(''), { op: 'add', entryId: 'a', text: 'A.' });
     expect(() => applyMemoryEdit(base, { op: 'add', entryId: 'a', text: 'again' })).toThrow(/already exists/);
-    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'zz', text: 'x' })).toThrow(/not in the file/);
+    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'zz', text: 'x' })).toThrow(
+      /not in the file/,
+    );
     expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'a', text: '  ' })).toThrow(/empty text/);
-    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'a', text: 'x --> y' })).toThrow(/HTML comment/);
+    expect(() => applyMemoryEdit(base, { op: 'update', entryId: 'a', text: 'x --> y' })).toThrow(
+      /HTML comment/,
+    );
     expect(() => applyMemoryEdit(base, { op: 'add', entryId: 'bad id', text: 'x' })).toThrow(/not valid/);
   });
 });

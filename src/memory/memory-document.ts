@@ -103,7 +103,9 @@ function renderEntry(id: string, text: string): string[] {
 }
 
 /** Joins lines back into file content with the document's newline style. */
-export function renderMemoryDocument(document: Pick<MemoryDocument, 'lines' | 'newline' | 'finalNewline'>): string {
+export function renderMemoryDocument(
+  document: Pick<MemoryDocument, 'lines' | 'newline' | 'finalNewline'>,
+): string {
   if (document.lines.length === 0) return '';
   const joined = document.lines.join(document.newline);
   return document.finalNewline ? joined + document.newline : joined;
@@ -182,13 +184,21 @@ export function applyMemoryEdit(document: MemoryDocument, edit: MemoryEdit): Mem
     case 'update': {
       const entry = findEntry(document, edit.entryId);
       if (entry === undefined) throw new Error('unreachable: checked by assertEdit');
-      lines.splice(entry.markerLine + 1, entry.endLine - entry.markerLine - 1, ...renderEntryLines(edit.text));
+      lines.splice(
+        entry.markerLine + 1,
+        entry.endLine - entry.markerLine - 1,
+        ...renderEntryLines(edit.text),
+      );
       break;
     }
     case 'supersede': {
       const entry = findEntry(document, edit.entryId);
       if (entry === undefined) throw new Error('unreachable: checked by assertEdit');
-      lines.splice(entry.markerLine, entry.endLine - entry.markerLine, ...renderEntry(edit.newEntryId, edit.text));
+      lines.splice(
+        entry.markerLine,
+        entry.endLine - entry.markerLine,
+        ...renderEntry(edit.newEntryId, edit.text),
+      );
       break;
     }
   }

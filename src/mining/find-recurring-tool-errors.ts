@@ -98,14 +98,22 @@ function findRecovery(
     const sameTarget = target === null || targetPath(call?.toolInput) === target;
     if (name === toolName && sameTarget) {
       steps.push(name);
-      return { steps, inputChange: inputChange(failedCall?.toolInput, call?.toolInput), event: call ?? event };
+      return {
+        steps,
+        inputChange: inputChange(failedCall?.toolInput, call?.toolInput),
+        event: call ?? event,
+      };
     }
     if (steps[steps.length - 1] !== name) steps.push(name);
   }
   return null;
 }
 
-function collectOccurrences(sessions: readonly SessionWithEvents[], window: number, stats: ToolErrorStats): Occurrence[] {
+function collectOccurrences(
+  sessions: readonly SessionWithEvents[],
+  window: number,
+  stats: ToolErrorStats,
+): Occurrence[] {
   const occurrences: Occurrence[] = [];
   for (const session of sessions) {
     const calls = new Map<string, SessionEvent>();
@@ -150,14 +158,21 @@ function mostCommonRecovery(occurrences: readonly Occurrence[]): Recovery | null
     if (occurrence.recovery === null) continue;
     recoveredCount++;
     const key = `${occurrence.recovery.steps.join('>')}|${occurrence.recovery.inputChange ?? ''}`;
-    const entry = counts.get(key) ?? { steps: occurrence.recovery.steps, inputChange: occurrence.recovery.inputChange, count: 0 };
+    const entry = counts.get(key) ?? {
+      steps: occurrence.recovery.steps,
+      inputChange: occurrence.recovery.inputChange,
+      count: 0,
+    };
     entry.count++;
     counts.set(key, entry);
   }
   const best = [...counts.values()].sort(
-    (a, b) => b.count - a.count || a.steps.length - b.steps.length || a.steps.join().localeCompare(b.steps.join()),
+    (a, b) =>
+      b.count - a.count || a.steps.length - b.steps.length || a.steps.join().localeCompare(b.steps.join()),
   )[0];
-  return best === undefined ? null : { steps: best.steps, inputChange: best.inputChange, count: best.count, recoveredCount };
+  return best === undefined
+    ? null
+    : { steps: best.steps, inputChange: best.inputChange, count: best.count, recoveredCount };
 }
 
 function compareOccurrences(a: Occurrence, b: Occurrence): number {
@@ -166,7 +181,11 @@ function compareOccurrences(a: Occurrence, b: Occurrence): number {
 }
 
 /** Evidence from distinct sessions first (earliest occurrence of each), then further occurrences. */
-function pickEvidence(occurrences: readonly Occurrence[], recovery: Recovery | null, max: number): Evidence[] {
+function pickEvidence(
+  occurrences: readonly Occurrence[],
+  recovery: Recovery | null,
+  max: number,
+): Evidence[] {
   const sorted = [...occurrences].sort(compareOccurrences);
   const firstPerSession: Occurrence[] = [];
   const rest: Occurrence[] = [];
@@ -218,7 +237,12 @@ export function findRecurringToolErrors(
   const clusters = new Map<string, Cluster>();
   for (const occurrence of occurrences) {
     const key = clusterKey(occurrence.signature, occurrence.command, occurrence.toolName);
-    const cluster = clusters.get(key) ?? { key, signature: occurrence.signature, command: occurrence.command, occurrences: [] };
+    const cluster = clusters.get(key) ?? {
+      key,
+      signature: occurrence.signature,
+      command: occurrence.command,
+      occurrences: [],
+    };
     cluster.occurrences.push(occurrence);
     clusters.set(key, cluster);
   }

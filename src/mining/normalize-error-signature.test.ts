@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { abstractValues, commandHead, normalizeErrorSignature, pickErrorLine } from './normalize-error-signature.js';
+import {
+  abstractValues,
+  commandHead,
+  normalizeErrorSignature,
+  pickErrorLine,
+} from './normalize-error-signature.js';
 
 // Error texts below are verbatim from the Claude Code transcripts in fixtures/claude-code/.
 describe('normalizeErrorSignature', () => {
@@ -24,8 +29,16 @@ describe('normalizeErrorSignature', () => {
   });
 
   it('gives the same signature to the same error on different values', () => {
-    const a = normalizeErrorSignature({ text: "grep: claude_code_log/renderer.py: No such file or directory", toolName: 'Bash', input: { command: 'grep -n "def x" claude_code_log/renderer.py' } });
-    const b = normalizeErrorSignature({ text: "grep: src/app/main.ts: No such file or directory", toolName: 'Bash', input: { command: 'grep -rn foo src/app/main.ts' } });
+    const a = normalizeErrorSignature({
+      text: 'grep: claude_code_log/renderer.py: No such file or directory',
+      toolName: 'Bash',
+      input: { command: 'grep -n "def x" claude_code_log/renderer.py' },
+    });
+    const b = normalizeErrorSignature({
+      text: 'grep: src/app/main.ts: No such file or directory',
+      toolName: 'Bash',
+      input: { command: 'grep -rn foo src/app/main.ts' },
+    });
     expect(a.signature).toBe(b.signature);
     expect(a.command).toBe('grep');
   });
@@ -52,9 +65,10 @@ describe('normalizeErrorSignature', () => {
   });
 
   it('falls back to the exit code when a command printed nothing', () => {
-    expect(normalizeErrorSignature({ text: 'Exit code 2\n', toolName: 'Bash', input: { command: 'false' } }).signature).toBe(
-      'exit code 2',
-    );
+    expect(
+      normalizeErrorSignature({ text: 'Exit code 2\n', toolName: 'Bash', input: { command: 'false' } })
+        .signature,
+    ).toBe('exit code 2');
   });
 });
 
@@ -83,9 +97,9 @@ describe('abstractValues', () => {
 
 describe('pickErrorLine', () => {
   it('skips banners and prefers a line that names an error', () => {
-    expect(pickErrorLine('==========\nplatform darwin\nERROR: file or directory not found: test/x.py\n')).toBe(
-      'ERROR: file or directory not found: test/x.py',
-    );
+    expect(
+      pickErrorLine('==========\nplatform darwin\nERROR: file or directory not found: test/x.py\n'),
+    ).toBe('ERROR: file or directory not found: test/x.py');
     expect(pickErrorLine('just output\nmore')).toBe('just output');
   });
 });

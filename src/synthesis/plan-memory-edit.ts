@@ -34,7 +34,9 @@ export function planMemoryEdit(document: MemoryDocument, lesson: Lesson): Planne
     }
   }
   if (lesson.coveredBy.length > 0) {
-    const covering = handWrittenLines(document).find((line) => lesson.coveredBy.every((pattern) => pattern.test(line)));
+    const covering = handWrittenLines(document).find((line) =>
+      lesson.coveredBy.every((pattern) => pattern.test(line)),
+    );
     if (covering !== undefined) {
       return { skip: `a hand-written line already says this: "${covering.trim().slice(0, 120)}"` };
     }

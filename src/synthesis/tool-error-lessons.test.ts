@@ -51,7 +51,9 @@ describe('lessonForToolError', () => {
       }),
     );
     expect(lesson.entryId).toBe('edit-unique-old-string');
-    expect(lesson.text).toMatch(/^When `Edit`'s `old_string` occurs more than once, pass `replace_all: true`/);
+    expect(lesson.text).toMatch(
+      /^When `Edit`'s `old_string` occurs more than once, pass `replace_all: true`/,
+    );
   });
 
   it('writes a factual entry from the recovery for an unknown error', () => {
@@ -70,10 +72,15 @@ describe('lessonForToolError', () => {
   });
 
   it('writes nothing when there was no recovery, or only a plain retry', () => {
-    expect(lessonForToolError(finding({ signature: 'something odd', recovery: null }))).toHaveProperty('skip');
+    expect(lessonForToolError(finding({ signature: 'something odd', recovery: null }))).toHaveProperty(
+      'skip',
+    );
     expect(
       lessonForToolError(
-        finding({ signature: 'something odd', recovery: { steps: ['Edit'], count: 2, recoveredCount: 2, inputChange: null } }),
+        finding({
+          signature: 'something odd',
+          recovery: { steps: ['Edit'], count: 2, recoveredCount: 2, inputChange: null },
+        }),
       ),
     ).toHaveProperty('skip');
   });
@@ -115,7 +122,10 @@ describe('planMemoryEdit', () => {
   });
 
   it('does not repeat what a person already wrote', () => {
-    const plan = planMemoryEdit(parseMemoryDocument('# Notes\n- Always read a file first before you edit it.\n'), lesson);
+    const plan = planMemoryEdit(
+      parseMemoryDocument('# Notes\n- Always read a file first before you edit it.\n'),
+      lesson,
+    );
     expect(plan).toHaveProperty('skip');
     expect('skip' in plan && plan.skip).toContain('hand-written line already says this');
   });
@@ -135,13 +145,12 @@ describe('routeLesson', () => {
   });
 
   it('sends a lesson of two agents to the shared file, or to each file without one', () => {
-    expect(routeLesson({ agents: ['tools', 'web'], targets, shared }).map((route) => route.target.path)).toEqual([
-      '/w/AGENTS.shared.md',
-    ]);
-    expect(routeLesson({ agents: ['tools', 'web'], targets, shared: null }).map((route) => route.target.path)).toEqual([
-      '/w/tools/CLAUDE.md',
-      '/w/web/CLAUDE.md',
-    ]);
+    expect(
+      routeLesson({ agents: ['tools', 'web'], targets, shared }).map((route) => route.target.path),
+    ).toEqual(['/w/AGENTS.shared.md']);
+    expect(
+      routeLesson({ agents: ['tools', 'web'], targets, shared: null }).map((route) => route.target.path),
+    ).toEqual(['/w/tools/CLAUDE.md', '/w/web/CLAUDE.md']);
   });
 
   it('ignores agents outside the dream', () => {

@@ -55,10 +55,17 @@ interface KnownLesson {
   coveredBy: readonly RegExp[];
 }
 
-/** The failing tools among the file-writing ones, defaulting to `Edit`/`Write`. */
+/**
+ * The file-writing tools a lesson names: those seen failing, plus `Edit` and `Write` when the failures came from
+ * Claude Code's edit tools, which share the read-first rule and its error message ("... before writing to it").
+ */
 function failingWriteTools(finding: RecurringToolErrorFinding): string[] {
-  const tools = finding.toolNames.filter((name) => writeTools.includes(name));
-  return tools.length > 0 ? tools : ['Edit', 'Write'];
+  const seen = finding.toolNames.filter((name) => writeTools.includes(name));
+  const claudeCodeFamily = ['Edit', 'MultiEdit', 'Write', 'NotebookEdit'];
+  if (seen.length === 0 || seen.every((name) => claudeCodeFamily.includes(name))) {
+    return claudeCodeFamily.filter((name) => seen.includes(name) || name === 'Edit' || name === 'Write');
+  }
+  return seen;
 }
 
 const knownLessons: readonly KnownLesson[] = [
@@ -109,7 +116,7 @@ const knownLessons: readonly KnownLesson[] = [
     id: 'read-large-files-in-parts',
     matches: /exceeds maximum allowed (tokens|size)/i,
     text: () =>
-      'Read large files in parts with `Read`\'s `offset` and `limit`, or find the relevant lines with `Grep` first.',
+      "Read large files in parts with `Read`'s `offset` and `limit`, or find the relevant lines with `Grep` first.",
     coveredBy: [/offset|limit|in parts/i, /\bread\b/i, /large/i],
   },
   {
@@ -118,7 +125,9 @@ const knownLessons: readonly KnownLesson[] = [
     matches: /no such tool available/i,
     text: (finding) => {
       const name = /no such tool available:\s*([A-Za-z_][\w.-]{0,63})\s*$/i.exec(finding.signature)?.[1];
-      return name === undefined ? null : `The tool ${code(name)} is not available in this environment; do not call it.`;
+      return name === undefined
+        ? null
+        : `The tool ${code(name)} is not available in this environment; do not call it.`;
     },
     coveredBy: [/not available|unavailable|does not exist/i],
   },
@@ -151,11 +160,14 @@ export function lessonForToolError(finding: RecurringToolErrorFinding): LessonRe
       skip: 'no successful recovery was seen, so there is no concrete fix to write down (the finding stays in the report)',
     };
   }
-  const plainRetry = recovery.steps.length === 1 && recovery.steps[0] === failedTool && recovery.inputChange === null;
+  const plainRetry =
+    recovery.steps.length === 1 && recovery.steps[0] === failedTool && recovery.inputChange === null;
   if (plainRetry) {
     return { skip: `the recovery was a plain retry of ${code(failedTool)}, which is not a lesson` };
   }
   const command = finding.command === null ? '' : ` (${code(finding.command)})`;
   const text = `When ${code(failedTool)}${command} fails with "${finding.signature}", what worked was ${describeRecovery(recovery, failedTool)} (${recovery.count} of ${finding.occurrenceCount} times).`;
-  return { lesson: { entryId: genericId, supersedes: [], text, reason: evidenceSummary(finding), coveredBy: [] } };
+  return {
+    lesson: { entryId: genericId, supersedes: [], text, reason: evidenceSummary(finding), coveredBy: [] },
+  };
 }

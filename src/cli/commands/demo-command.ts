@@ -83,45 +83,64 @@ export async function runDemo(io: CliIo, options: { fixtures: string; workspace?
     heading(io, `2. Review a proposal: reverie show ${first.id}`);
     printLine(io, renderProposal(first, workspace));
 
-    heading(io, `3. Approve it: reverie approve ${first.id}`);
-    const [outcome] = await reverie.approve([first.id]);
-    if (outcome?.ok === true)
-      printLine(
-        io,
-        `Applied ${first.id}: ${path.relative(workspace, first.memoryPath)} is now v${outcome.version}.`,
-      );
-    else printLine(io, `Not applied: ${outcome?.ok === false ? outcome.message : 'unknown'}`);
-    printLine(io, `\n${path.relative(workspace, first.memoryPath)} now reads:\n`);
-    printLine(io, (await readFile(first.memoryPath, 'utf8')).trimEnd());
+    const ids = proposals.map((proposal) => proposal.id);
+    heading(io, `3. Approve them: reverie approve ${ids.join(' ')}`);
+    for (const outcome of await reverie.approve(ids)) {
+      if (outcome.ok) {
+        const rebased = outcome.rebasedOnto === null ? '' : ` (re-applied onto v${outcome.rebasedOnto})`;
+        printLine(
+          io,
+          `Applied ${outcome.proposalId}: ${path.relative(workspace, outcome.memoryPath)} is now v${outcome.version}${rebased}.`,
+        );
+      } else {
+        printLine(io, `Not applied ${outcome.id}: ${outcome.message}`);
+      }
+    }
+    const webMemory = path.join(workspace, 'web', 'CLAUDE.md');
+    printLine(
+      io,
+      '\nweb/CLAUDE.md now reads (the hand-written notes are untouched; the lesson is appended):\n',
+    );
+    printLine(io, (await readFile(webMemory, 'utf8')).trimEnd());
 
-    heading(io, '4. A person edits the file by hand; the next dream keeps that edit as a version');
-    const edited = `${await readFile(first.memoryPath, 'utf8')}\n- Deploys go through the staging branch first.\n`;
-    await writeFile(first.memoryPath, edited);
+    heading(io, '4. A person edits web/CLAUDE.md by hand; the next dream keeps the edit as a version');
+    await writeFile(
+      webMemory,
+      (await readFile(webMemory, 'utf8')).replace(
+        '- Run the tests',
+        '- Deploys go through staging.\n- Run the tests',
+      ),
+    );
     const second = await reverie.dream({ trigger: 'demo' });
     const kept =
       second.report?.warnings.filter((warning) => warning.type === 'memory-external-edit').length ?? 0;
+    const fresh = second.report?.proposals.length ?? 0;
     printLine(
       io,
-      `Second dream ${second.id}: ${second.report?.proposals.length ?? 0} new proposals, ${kept} hand edit(s) recorded as versions.`,
+      `Second dream ${second.id}: ${fresh} new proposals${fresh === 0 ? ' (every lesson is already in memory)' : ''}, ${kept} hand edit recorded as a version.`,
     );
-    const [history] = await reverie.history(first.memoryPath);
+    const [history] = await reverie.history(webMemory);
     if (history !== undefined) printLine(io, `\n${renderHistory(history, workspace)}`);
 
-    heading(io, `5. Roll back: reverie rollback ${path.relative(workspace, first.memoryPath)} --to 1`);
-    const rollback = await reverie.rollback(first.memoryPath, 1);
+    heading(io, '5. Roll back: reverie rollback web/CLAUDE.md --to 1');
+    const rollback = await reverie.rollback(webMemory, 1);
+    const restored = await readFile(webMemory, 'utf8');
     printLine(
       io,
-      `Restored v1 as v${rollback.version?.version ?? '?'}; the hand edit and the lesson stay in history (v${(rollback.version?.version ?? 2) - 1} and before).`,
+      `Restored v1 as v${rollback.version?.version ?? '?'}: the file is ${restored === handWritten ? 'byte for byte the original again' : 'NOT the original (please report this)'}.`,
+    );
+    printLine(
+      io,
+      'Nothing is lost: the lesson and the hand edit stay in the history, and a rollback can itself be rolled back.',
     );
 
-    const remaining = (await reverie.listProposals({ status: 'pending' })).map((proposal) => proposal.id);
     heading(io, 'Try it yourself');
+    const bin = fileURLToPath(new URL('../../../bin/reverie.js', import.meta.url));
     printLine(io, `cd ${workspace}`);
-    printLine(io, 'npx reverie proposals            # what is still waiting for review');
-    if (remaining.length > 0)
-      printLine(io, `npx reverie show ${remaining[0] ?? ''}        # evidence and diff`);
-    printLine(io, 'npx reverie history              # every version of every memory file');
-    printLine(io, "npx reverie report               # the last dream's report");
+    printLine(io, `alias reverie="node ${bin}"`);
+    printLine(io, 'reverie history               # every version of every memory file');
+    printLine(io, 'reverie report --list         # the dreams that ran');
+    printLine(io, 'reverie history web/CLAUDE.md --diff 2   # what the approved lesson changed');
     return workspace;
   } finally {
     await reverie.close();

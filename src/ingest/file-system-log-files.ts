@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ReverieError } from '../domain/errors.js';
+import type { LogFileFingerprint, LogFiles } from '../ports/log-files.js';
+
+const DEFAULT_HEAD_BYTES = 4096;
+const SKIPPED_DIRECTORIES = new Set(['node_modules']);
+
+/**
+ * {@link LogFiles} over the local file system. Directory walks are depth-first with entries sorted by name
+ * (code-unit order, so the result does not depend on the locale), skip `node_modules` and dot-directories below
+ * the root, and do not follow symlinked directories (a link back up the tree would loop, and a link to a shared
+ * log folder would import it twice). Symlinked files are listed.
+ */
+export class FileSystemLogFiles implements LogFiles {
+  async *list(path: string): AsyncIterable<string> {
+    const root = resolve(path);
+    const rootStat = await statOrThrowNotFound(root);
+    if (!rootStat.isDirectory()) {
+      yield root;
+      return;
+    }
+    yield* walk(root);
+  }
+
+  async fingerprint(path: string, headBytes = DEFAULT_HEAD_BYTES): Promise<LogFileFingerprint> {
+    const handle = await openOrThrowNotFound(path);
+    try {
+      const fileStat = await handle.stat();
+      const head = await readFirstBytes(handle, Math.min(fileStat.size, headBytes));
+      return {
+        path,
+        size: fileStat.size,
+        mtimeMs: fileStat.mtimeMs,
+        headHash: createHash('sha256').update(head).digest('hex'),
+        headBytes: head.length,
+      };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async readHead(path: string, bytes: number): Promise<string> {
+    const handle = await openOrThrowNotFound(path);
+    try {
+      const head = await readFirstBytes(handle, bytes);
+      // Lossy on purpose: the head may end inside a multi-byte character, and detection only needs whole lines.
+      return new TextDecoder('utf-8').decode(head);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** Creates a {@link FileSystemLogFiles}. */
+export function createFileSystemLogFiles(): FileSystemLogFiles {
+  return new FileSystemLogFiles();
+}
+
+async function* walk(directory: string): AsyncGenerator<string> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+      yield* walk(path);
+    } else if (entry.isFile()) {
+      yield path;
+    } else if (entry.isSymbolicLink()) {
+      // A dangling link is skipped like any other non-file entry.
+      const target = await stat(path).catch(() => null);
+      if (target?.isFile() === true) yield path;
+    }
+  }
+}
+
+async function readFirstBytes(handle: FileHandle, bytes: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(Math.max(0, bytes));
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+async function statOrThrowNotFound(path: string): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    throw notFoundOr(error, path);
+  }
+}
+
+async function openOrThrowNotFound(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    throw notFoundOr(error, path);
+  }
+}
+
+function notFoundOr(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'ENOENT' && code !== 'ENOTDIR') return error;
+  return new ReverieError({
+    code: 'INGEST_PATH_NOT_FOUND',
+    message:
+      `Log path not found: ${path}. Check the path (for Claude Code logs it is usually ~/.claude/projects) ` +
+      'or fix the ingest paths in your Reverie config, then run the ingest again.',
+    data: { path },
+    cause: error,
+  });
+}

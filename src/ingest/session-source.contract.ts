@@ -1,0 +1,454 @@
+/**
+ * The suite every log format passes (STYLE section 7): run it from `<format>-session-source.test.ts` with real
+ * fixtures. It checks the promises of the `SessionSource` port: valid sessions and events, stable ids, exact
+ * resumption from a saved cursor (a grown file, an interrupted ingest), and lenient reading of damaged files.
+ */
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestWarning } from '../domain/ingest-warning.js';
+import type { EventKind, Session, SessionEvent } from '../domain/session.js';
+import type { FileCursor, SessionSource } from '../ports/session-source.js';
+import { isJsonObject, safeParseJson } from '../util/json.js';
+
+/** Options for {@link runSessionSourceContract}. */
+export interface SessionSourceContractOptions {
+  /** Shown in the `describe` title. */
+  name: string;
+  /** A fresh source; `maxChunkLines` forces small chunks so chunk boundaries get exercised. */
+  createSource: (options?: { maxChunkLines?: number }) => SessionSource;
+  /** Real log files of this format (absolute paths). Each must be fully newline-terminated. */
+  fixtures: readonly string[];
+  /**
+   * The fixture the damage tests cut up (default: the first fixture with at least 6 lines that each produce
+   * events). Its lines must each be one record.
+   */
+  damageFixture?: string;
+  /** Agent passed in read requests (default `contract-agent`). */
+  agent?: string;
+}
+
+/** Everything one read produced. */
+export interface ReadResult {
+  chunks: number;
+  /** Session upserts merged the way the store merges them. */
+  sessions: Map<string, Session>;
+  events: SessionEvent[];
+  warnings: IngestWarning[];
+  cursors: FileCursor[];
+  /** The last chunk's cursor. */
+  cursor: FileCursor | null;
+}
+
+const eventKinds: readonly EventKind[] = [
+  'user-message',
+  'assistant-message',
+  'tool-call',
+  'tool-result',
+  'system',
+  'other',
+];
+const unknownRecordType = 'reverie-contract-unknown';
+
+/** Reads a whole file (from `cursor` on) and collects the chunks. */
+export async function readAllChunks(
+  source: SessionSource,
+  path: string,
+  options: { agent?: string; cursor?: FileCursor | null } = {},
+): Promise<ReadResult> {
+  const result: ReadResult = {
+    chunks: 0,
+    sessions: new Map(),
+    events: [],
+    warnings: [],
+    cursors: [],
+    cursor: null,
+  };
+  for await (const chunk of source.read({
+    path,
+    agent: options.agent ?? 'contract-agent',
+    cursor: options.cursor ?? null,
+  })) {
+    result.chunks += 1;
+    for (const session of chunk.sessions) {
+      result.sessions.set(session.id, mergeSession(result.sessions.get(session.id), session));
+    }
+    result.events.push(...chunk.events);
+    result.warnings.push(...chunk.warnings);
+    result.cursors.push(chunk.cursor);
+    result.cursor = chunk.cursor;
+  }
+  return result;
+}
+
+/** The store's upsert rule: widen the time range, a new title wins, first cwd/parent stay. */
+export function mergeSession(previous: Session | undefined, next: Session): Session {
+  if (previous === undefined) return next;
+  const earliest = (left: string | null, right: string | null) =>
+    left === null ? right : right === null ? left : left < right ? left : right;
+  const latest = (left: string | null, right: string | null) =>
+    left === null ? right : right === null ? left : left > right ? left : right;
+  return {
+    ...previous,
+    startedAt: earliest(previous.startedAt, next.startedAt),
+    endedAt: latest(previous.endedAt, next.endedAt),
+    title: next.title ?? previous.title,
+    cwd: previous.cwd ?? next.cwd,
+    parentSessionId: previous.parentSessionId ?? next.parentSessionId,
+  };
+}
+
+/**
+ * Registers the contract tests for one format.
+ *
+ * @example
+ * runSessionSourceContract({ name: 'claude-code', createSource: (o) => createClaudeCodeSessionSource(o), fixtures });
+ */
+export function runSessionSourceContract(options: SessionSourceContractOptions): void {
+  const agent = options.agent ?? 'contract-agent';
+  const read = (source: SessionSource, path: string, cursor: FileCursor | null = null) =>
+    readAllChunks(source, path, { agent, cursor });
+
+  describe(`SessionSource contract: ${options.name}`, () => {
+    let directory = '';
+    let fileCounter = 0;
+    // Each file gets its own folder so it keeps the fixture's name (formats may read meaning into names).
+    const tempPath = async (name: string) => {
+      fileCounter += 1;
+      const folder = join(directory, String(fileCounter));
+      await mkdir(folder);
+      return join(folder, name);
+    };
+
+    beforeAll(async () => {
+      directory = await mkdtemp(join(tmpdir(), 'reverie-contract-'));
+    });
+    afterAll(async () => {
+      await rm(directory, { recursive: true, force: true });
+    });
+
+    it('has fixtures', () => {
+      expect(options.fixtures.length).toBeGreaterThan(0);
+    });
+
+    describe.each(options.fixtures.map((path) => ({ path, name: basename(path) })))(
+      'fixture $name',
+      ({ path }) => {
+        it('yields valid sessions and events with unique ids and increasing sequences', async () => {
+          const source = options.createSource();
+          const result = await read(source, path);
+          expectValidRead(result, { path, format: source.format, size: (await stat(path)).size, agent });
+        });
+
+        it('gives the same ids and events when read twice', async () => {
+          const first = await read(options.createSource(), path);
+          const second = await read(options.createSource(), path);
+          expect(second.events.map((event) => event.id)).toEqual(first.events.map((event) => event.id));
+          expect(second.events).toEqual(first.events);
+          expect([...second.sessions.values()]).toEqual([...first.sessions.values()]);
+          expect(second.warnings).toEqual(first.warnings);
+        });
+
+        it('gives the same events in small chunks, and resumes exactly from any chunk cursor', async () => {
+          const whole = await read(options.createSource(), path);
+          const small = options.createSource({ maxChunkLines: 3 });
+          const chunks: { events: SessionEvent[]; cursor: FileCursor }[] = [];
+          for await (const chunk of small.read({ path, agent, cursor: null })) {
+            chunks.push({ events: [...chunk.events], cursor: chunk.cursor });
+          }
+          expect(chunks.flatMap((chunk) => chunk.events)).toEqual(whole.events);
+          const resumeAt = Math.floor(chunks.length / 2);
+          const cursor = chunks[resumeAt]?.cursor;
+          if (cursor === undefined) return;
+          const rest = await read(options.createSource(), path, structuredClone(cursor));
+          expect(rest.events).toEqual(chunks.slice(resumeAt + 1).flatMap((chunk) => chunk.events));
+        });
+
+        it('reads a grown file from the saved cursor with no duplicates and no gaps', async () => {
+          const lines = splitLines(await readFile(path));
+          for (const keep of new Set([1, Math.floor(lines.length / 2), lines.length - 1])) {
+            if (keep < 1 || keep >= lines.length) continue;
+            const grown = await tempPath(basename(path));
+            await writeFile(grown, Buffer.concat(lines.slice(0, keep)));
+            const before = await read(options.createSource(), grown);
+            expect(before.cursor?.line).toBe(keep);
+            await appendFile(grown, Buffer.concat(lines.slice(keep)));
+            // The cursor goes through a JSON round trip, as it does through the store.
+            const cursor = JSON.parse(JSON.stringify(before.cursor)) as FileCursor;
+            const after = await read(options.createSource(), grown, cursor);
+            const full = await read(options.createSource(), grown);
+            expect([...before.events, ...after.events]).toEqual(full.events);
+            expect(mergeAll(before.sessions, after.sessions)).toEqual(full.sessions);
+            expect([...before.warnings, ...after.warnings]).toEqual(full.warnings);
+          }
+        });
+
+        it('does not consume a half-written last line, and reads it once it is complete', async () => {
+          const lines = splitLines(await readFile(path));
+          const keep = Math.floor(lines.length / 2);
+          const partial = lines[keep];
+          if (partial === undefined || partial.length < 4) return;
+          const cut = Math.floor(partial.length / 2);
+          const grown = await tempPath(basename(path));
+          await writeFile(grown, Buffer.concat([...lines.slice(0, keep), partial.subarray(0, cut)]));
+          const before = await read(options.createSource(), grown);
+          expect(before.cursor?.line).toBe(keep);
+          expect(before.warnings).toContainEqual({ type: 'truncated-line', path: grown, line: keep + 1 });
+          await appendFile(grown, Buffer.concat([partial.subarray(cut), ...lines.slice(keep + 1)]));
+          const cursor = JSON.parse(JSON.stringify(before.cursor)) as FileCursor;
+          const after = await read(options.createSource(), grown, cursor);
+          const full = await read(options.createSource(), grown);
+          expect([...before.events, ...after.events]).toEqual(full.events);
+          expect(mergeAll(before.sessions, after.sessions)).toEqual(full.sessions);
+        });
+      },
+    );
+
+    describe('damaged files', () => {
+      let good: Buffer[] = [];
+      let baseline: ReadResult | null = null;
+
+      beforeAll(async () => {
+        const candidates = options.damageFixture === undefined ? options.fixtures : [options.damageFixture];
+        for (const path of candidates) {
+          const lines = splitLines(await readFile(path));
+          const source = options.createSource();
+          const result = await read(source, path);
+          const linesWithEvents = new Set(result.events.map((event) => event.source.line));
+          const usable = lines.filter((_, index) => linesWithEvents.has(index + 1));
+          if (usable.length >= 6) {
+            good = usable.slice(0, 6);
+            break;
+          }
+        }
+        expect(good.length).toBe(6);
+        const path = await tempPath('baseline.jsonl');
+        await writeFile(path, Buffer.concat(good));
+        baseline = await read(options.createSource(), path);
+      });
+
+      /** What must survive damage: every event of the good lines, in order (ids may follow line numbers). */
+      const essence = (events: readonly SessionEvent[]) =>
+        events
+          .filter((event) => event.subtype !== unknownRecordType)
+          .map((event) => [event.kind, event.subtype, event.text, event.toolName, event.isError]);
+
+      const damaged = async (name: string, lines: Buffer[]) => {
+        const path = await tempPath(name);
+        await writeFile(path, Buffer.concat(lines));
+        return { path, result: await read(options.createSource(), path) };
+      };
+
+      it('warns about a truncated last line with its line number and keeps every earlier line', async () => {
+        const last = good[5]!;
+        const path = await tempPath('truncated.jsonl');
+        await writeFile(path, Buffer.concat(good.slice(0, 5)));
+        const expected = await read(options.createSource(), path);
+        await writeFile(
+          path,
+          Buffer.concat([...good.slice(0, 5), last.subarray(0, Math.floor(last.length / 2))]),
+        );
+        const result = await read(options.createSource(), path);
+        expect(result.warnings).toEqual([{ type: 'truncated-line', path, line: 6 }]);
+        expect(result.events).toEqual(expected.events);
+        expect(result.cursor?.line).toBe(5);
+      });
+
+      it('warns about a line cut short in the middle of the file and keeps the rest', async () => {
+        const second = good[1]!;
+        const cut = Buffer.concat([second.subarray(0, Math.floor(second.length / 2)), Buffer.from('\n')]);
+        const { path, result } = await damaged('cut-middle.jsonl', [good[0]!, cut, ...good.slice(2)]);
+        expect(result.warnings).toEqual([{ type: 'truncated-line', path, line: 2 }]);
+        const lost = baseline!.events.filter((event) => event.source.line === 2).length;
+        expect(essence(result.events)).toEqual(
+          essence(baseline!.events.filter((event) => event.source.line !== 2)),
+        );
+        expect(result.events.length).toBe(baseline!.events.length - lost);
+      });
+
+      it('warns about invalid JSON in the middle with its line number and keeps the rest', async () => {
+        const { path, result } = await damaged('invalid-json.jsonl', [
+          ...good.slice(0, 2),
+          Buffer.from('this is not JSON, it is a stray log line\n'),
+          ...good.slice(2),
+        ]);
+        expect(result.warnings).toHaveLength(1);
+        expect(result.warnings[0]).toMatchObject({ type: 'invalid-json', path, line: 3 });
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      it('warns about binary garbage with its line number and keeps the rest', async () => {
+        const garbage = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41, 0x00, 0xc3, 0x28, 0x0a]);
+        const { path, result } = await damaged('binary.jsonl', [
+          ...good.slice(0, 3),
+          garbage,
+          ...good.slice(3),
+        ]);
+        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: 4 }]);
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      it('warns about a record with invalid UTF-8 spliced into it', async () => {
+        const third = Buffer.from(good[2]!);
+        third[Math.floor(third.length / 2)] = 0xff;
+        const { path, result } = await damaged('spliced.jsonl', [
+          ...good.slice(0, 2),
+          third,
+          ...good.slice(3),
+        ]);
+        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: 3 }]);
+        expect(essence(result.events)).toEqual(
+          essence(baseline!.events.filter((event) => event.source.line !== 3)),
+        );
+      });
+
+      it('keeps an unknown record type as an `other` event with an `unknown-record` warning', async () => {
+        const parsed = safeParseJson(good[1]!.toString('utf8'));
+        if (!parsed.success || !isJsonObject(parsed.value))
+          throw new Error('damage fixture line 2 is not a record');
+        const unknown = Buffer.from(`${JSON.stringify({ ...parsed.value, type: unknownRecordType })}\n`);
+        const { path, result } = await damaged('unknown.jsonl', [
+          ...good.slice(0, 2),
+          unknown,
+          ...good.slice(2),
+        ]);
+        expect(result.warnings).toEqual([
+          { type: 'unknown-record', path, line: 3, recordType: unknownRecordType },
+        ]);
+        const others = result.events.filter((event) => event.source.line === 3);
+        expect(others).toHaveLength(1);
+        expect(others[0]).toMatchObject({ kind: 'other', subtype: unknownRecordType });
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      it('skips blank lines silently', async () => {
+        const { result } = await damaged('blank.jsonl', [
+          Buffer.from('\n'),
+          good[0]!,
+          Buffer.from('   \r\n'),
+          ...good.slice(1),
+        ]);
+        expect(result.warnings).toEqual([]);
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      it('reads CRLF line endings like LF', async () => {
+        const crlf = good.map((line) => Buffer.concat([line.subarray(0, -1), Buffer.from('\r\n')]));
+        const { result } = await damaged('crlf.jsonl', crlf);
+        expect(result.warnings).toEqual([]);
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      it('yields one chunk with an `empty-file` warning and no session for an empty file', async () => {
+        const { path, result } = await damaged('empty.jsonl', []);
+        expect(result.chunks).toBe(1);
+        expect(result.warnings).toEqual([{ type: 'empty-file', path }]);
+        expect(result.sessions.size).toBe(0);
+        expect(result.events).toEqual([]);
+        expect(result.cursor).toMatchObject({ offset: 0, line: 0 });
+      });
+
+      it('yields one chunk and keeps the cursor when nothing was added since the last read', async () => {
+        const { path, result } = await damaged('unchanged.jsonl', good);
+        const again = await read(options.createSource(), path, result.cursor);
+        expect(again.chunks).toBe(1);
+        expect(again.events).toEqual([]);
+        expect(again.warnings).toEqual([]);
+        expect(again.cursor).toMatchObject({ offset: result.cursor!.offset, line: result.cursor!.line });
+      });
+
+      it('reports a missing file as an `unreadable-file` warning instead of throwing', async () => {
+        const path = join(directory, 'does-not-exist.jsonl');
+        const result = await read(options.createSource(), path);
+        expect(result.warnings).toEqual([
+          { type: 'unreadable-file', path, message: expect.any(String) as string },
+        ]);
+        expect(result.events).toEqual([]);
+      });
+
+      it('treats a cursor whose state it did not write as "read from the start"', async () => {
+        const { path } = await damaged('foreign-cursor.jsonl', good);
+        const result = await read(options.createSource(), path, {
+          offset: 10,
+          line: 1,
+          state: { foreign: true },
+        });
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+    });
+  });
+}
+
+/** Splits a file into its lines, each keeping its `\n`. */
+export function splitLines(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let index = bytes.indexOf(0x0a); index !== -1; index = bytes.indexOf(0x0a, start)) {
+    lines.push(bytes.subarray(start, index + 1));
+    start = index + 1;
+  }
+  if (start < bytes.length) lines.push(bytes.subarray(start));
+  return lines;
+}
+
+function mergeAll(...maps: Map<string, Session>[]): Map<string, Session> {
+  const merged = new Map<string, Session>();
+  for (const map of maps) {
+    for (const session of map.values()) merged.set(session.id, mergeSession(merged.get(session.id), session));
+  }
+  return merged;
+}
+
+/** Asserts the invariants of the port on one read. */
+export function expectValidRead(
+  result: ReadResult,
+  expected: { path: string; format: string; size: number | null; agent: string },
+): void {
+  const isTime = (value: string | null) => value === null || !Number.isNaN(Date.parse(value));
+  for (const session of result.sessions.values()) {
+    expect(session.id.length).toBeGreaterThan(0);
+    expect(session.format).toBe(expected.format);
+    expect(session.sourcePath).toBe(expected.path);
+    expect(typeof session.agent).toBe('string');
+    expect(session.agent.length).toBeGreaterThan(0);
+    expect(isTime(session.startedAt) && isTime(session.endedAt)).toBe(true);
+    if (session.startedAt !== null && session.endedAt !== null) {
+      expect(Date.parse(session.startedAt)).toBeLessThanOrEqual(Date.parse(session.endedAt));
+    }
+    expect(session.parentSessionId === null || session.parentSessionId.length > 0).toBe(true);
+  }
+  const ids = new Set<string>();
+  const lastSequence = new Map<string, number>();
+  for (const event of result.events) {
+    expect(ids.has(event.id), `duplicate event id ${event.id}`).toBe(false);
+    ids.add(event.id);
+    expect(result.sessions.has(event.sessionId), `event ${event.id} has no session upsert`).toBe(true);
+    expect(Number.isSafeInteger(event.sequence)).toBe(true);
+    const previous = lastSequence.get(event.sessionId);
+    if (previous !== undefined) expect(event.sequence, `sequence of ${event.id}`).toBeGreaterThan(previous);
+    lastSequence.set(event.sessionId, event.sequence);
+    expect(eventKinds).toContain(event.kind);
+    expect(typeof event.text).toBe('string');
+    expect(isTime(event.timestamp)).toBe(true);
+    expect(event.source.path).toBe(expected.path);
+    expect(event.source.line).toBeGreaterThanOrEqual(1);
+    expect(typeof event.isError).toBe('boolean');
+    if (event.isRejection) expect(event.isError).toBe(true);
+    if (event.kind !== 'tool-call' && event.kind !== 'tool-result') {
+      expect(event.toolCallId).toBeNull();
+    }
+  }
+  for (const warning of result.warnings) {
+    expect(warning.path).toBe(expected.path);
+    if ('line' in warning) expect(warning.line).toBeGreaterThanOrEqual(1);
+  }
+  let offset = 0;
+  for (const cursor of result.cursors) {
+    expect(cursor.offset).toBeGreaterThanOrEqual(offset);
+    offset = cursor.offset;
+    // The cursor is stored as JSON: it must survive a round trip unchanged.
+    expect(JSON.parse(JSON.stringify(cursor))).toEqual(cursor);
+  }
+  if (expected.size !== null) expect(result.cursor?.offset).toBe(expected.size);
+}
