@@ -36,7 +36,9 @@ describe('a dream over the real Claude Code corpus', () => {
     expect(signatures).toContain('File has not been read yet. Read it first before writing to it.');
     expect(signatures).toContain('Found <n> matches of the string to replace, but replace_all is false.');
     expect(signatures).toContain('String to replace not found in file.');
-    const notRead = report.findings.find((finding) => finding.signature.startsWith('File has not been read yet'))!;
+    const notRead = report.findings.find((finding) =>
+      finding.signature.startsWith('File has not been read yet'),
+    )!;
     expect(notRead.sessionCount).toBe(4);
     expect(notRead.recovery?.steps).toEqual(['Read', 'Edit']);
 
@@ -53,9 +55,16 @@ describe('a dream over the real Claude Code corpus', () => {
     expect(readFirst.diff).toContain('+- Before `Edit` or `Write` on an existing file, `Read` it first');
     expect(readFirst.reason).toContain('8 times in 4 sessions');
 
-    const errorSessions = new Set(readFirst.evidence.filter((item) => item.role === 'error').map((item) => item.sessionId));
+    const errorSessions = new Set(
+      readFirst.evidence.filter((item) => item.role === 'error').map((item) => item.sessionId),
+    );
     expect(errorSessions.size).toBeGreaterThanOrEqual(2);
-    const events = new Map((await store.getEvents(readFirst.evidence.map((item) => item.eventId))).map((event) => [event.id, event]));
+    const events = new Map(
+      (await store.getEvents(readFirst.evidence.map((item) => item.eventId))).map((event) => [
+        event.id,
+        event,
+      ]),
+    );
     for (const item of readFirst.evidence) {
       const event = events.get(item.eventId);
       expect(event?.sessionId).toBe(item.sessionId);
@@ -71,7 +80,11 @@ describe('a dream over the real Claude Code corpus', () => {
     const run = await workspace.open({ store }).dream();
     const byPath = new Map(run.report!.proposals.map((proposal) => [proposal.memoryPath, proposal]));
     expect([...byPath.keys()].sort()).toEqual(
-      [workspace.file('AGENTS.shared.md'), workspace.file('tools/CLAUDE.md'), workspace.file('web/CLAUDE.md')].sort(),
+      [
+        workspace.file('AGENTS.shared.md'),
+        workspace.file('tools/CLAUDE.md'),
+        workspace.file('web/CLAUDE.md'),
+      ].sort(),
     );
     expect(byPath.get(workspace.file('AGENTS.shared.md'))?.routing).toBe(
       'seen in 2 agents (tools, web), so it goes to the shared memory file',
@@ -83,7 +96,9 @@ describe('a dream over the real Claude Code corpus', () => {
     workspace.write('reverie.yaml', oneAgentConfig().replace('min_sessions: 2', 'min_sessions: 50'));
     const run = await workspace.open({ store }).dream();
     expect(run.report?.proposals).toEqual([]);
-    expect(run.report?.nothingReason).toMatch(/^No tool error recurred in 50 or more sessions: 65 sessions read, 53 tool errors in \d+ distinct signatures/);
+    expect(run.report?.nothingReason).toMatch(
+      /^No tool error recurred in 50 or more sessions: 65 sessions read, 53 tool errors in \d+ distinct signatures/,
+    );
   });
 
   it('says why when there are no sessions in the retention window', async () => {
@@ -100,6 +115,8 @@ describe('a dream over the real Claude Code corpus', () => {
     const second = await reverie.dream();
     expect(second.report?.ingest).toMatchObject({ sessionsAdded: 0, eventsAdded: 0, filesUnchanged: 66 });
     expect(second.report?.proposals).toEqual([]);
-    expect(second.report?.skipped.filter((item) => item.reason.startsWith('already pending as p-'))).toHaveLength(3);
+    expect(
+      second.report?.skipped.filter((item) => item.reason.startsWith('already pending as p-')),
+    ).toHaveLength(3);
   });
 });

@@ -35,8 +35,13 @@ describe('ingest', () => {
   });
 
   it('reads only the new lines of a file that grew', async () => {
-    const lines = readFileSync(realSession, 'utf8').split('\n').filter((line) => line !== '');
-    const target = workspace.write('logs/b25638d7-b104-4f06-a797-70ac33d069ed.jsonl', `${lines.slice(0, 20).join('\n')}\n`);
+    const lines = readFileSync(realSession, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
+    const target = workspace.write(
+      'logs/b25638d7-b104-4f06-a797-70ac33d069ed.jsonl',
+      `${lines.slice(0, 20).join('\n')}\n`,
+    );
     const reverie = workspace.open();
     const first = await reverie.ingest({ paths: [target], agent: 'coder' });
     appendFileSync(target, `${lines.slice(20).join('\n')}\n`);
@@ -59,7 +64,9 @@ describe('ingest', () => {
   });
 
   it('keeps every good line of a corrupted copy and reports each bad one with its line number', async () => {
-    const lines = readFileSync(realSession, 'utf8').split('\n').filter((line) => line !== '');
+    const lines = readFileSync(realSession, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     const corrupted = [...lines];
     corrupted[4] = (lines[4] ?? '').slice(0, 60); // truncated line
     corrupted[9] = '\u0000\u0001garbage\uFFFD\u0007'; // garbage bytes
@@ -76,10 +83,15 @@ describe('ingest', () => {
 
     // Every event of every other line is there, exactly as from the clean file.
     const cleanStore = createInMemoryStore();
-    const clean = workspace.write('clean/b25638d7-b104-4f06-a797-70ac33d069ed.jsonl', `${lines.join('\n')}\n`);
+    const clean = workspace.write(
+      'clean/b25638d7-b104-4f06-a797-70ac33d069ed.jsonl',
+      `${lines.join('\n')}\n`,
+    );
     await workspace.open({ store: cleanStore }).ingest({ paths: [clean], agent: 'coder' });
     const linesOf = async (from: typeof store) =>
-      (await from.loadSessionsWithEvents()).flatMap((session) => session.events.map((event) => event.source.line));
+      (await from.loadSessionsWithEvents()).flatMap((session) =>
+        session.events.map((event) => event.source.line),
+      );
     const cleanLines = new Set(await linesOf(cleanStore));
     const keptLines = new Set(await linesOf(store));
     expect([...cleanLines].filter((line) => !keptLines.has(line)).sort((a, b) => a - b)).toEqual([5, 10]);
@@ -121,7 +133,9 @@ describe('ingest', () => {
     const reverie = workspace.open();
     const result = await reverie.ingest({ paths: [log] });
     expect(result).toMatchObject({ sessionsAdded: 1, eventsAdded: 3 });
-    expect(await reverie.listSessions()).toMatchObject([{ id: 's-1', agent: 'support-bot', format: 'reverie-jsonl' }]);
+    expect(await reverie.listSessions()).toMatchObject([
+      { id: 's-1', agent: 'support-bot', format: 'reverie-jsonl' },
+    ]);
     await reverie.close();
   });
 });

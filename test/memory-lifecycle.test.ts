@@ -27,7 +27,9 @@ afterEach(async () => {
 });
 
 async function pendingFor(reverie: Reverie, path: string) {
-  return (await reverie.listProposals({ status: 'pending' })).filter((proposal) => proposal.memoryPath === path);
+  return (await reverie.listProposals({ status: 'pending' })).filter(
+    (proposal) => proposal.memoryPath === path,
+  );
 }
 
 describe('approving, history and rollback', () => {
@@ -46,7 +48,9 @@ describe('approving, history and rollback', () => {
     expect((await reverie.getProposal(proposal!.id)).status).toBe('applied');
 
     const [history] = await reverie.history(memory);
-    expect(history?.versions.map((version) => [version.version, version.actor.kind, version.proposalId])).toEqual([
+    expect(
+      history?.versions.map((version) => [version.version, version.actor.kind, version.proposalId]),
+    ).toEqual([
       [1, 'initial', null],
       [2, 'reviewer', proposal!.id],
     ]);
@@ -71,7 +75,11 @@ describe('approving, history and rollback', () => {
     const handEdited = `${readFileSync(memory, 'utf8')}\n- Deploys go through staging.\n`;
     writeFileSync(memory, handEdited);
     const dream2 = await reverie.dream();
-    expect(dream2.report?.warnings).toContainEqual({ type: 'memory-external-edit', path: memory, version: 3 });
+    expect(dream2.report?.warnings).toContainEqual({
+      type: 'memory-external-edit',
+      path: memory,
+      version: 3,
+    });
     expect(readFileSync(memory, 'utf8')).toBe(handEdited);
 
     const [refused] = await reverie.approve([second!.id]);
@@ -84,9 +92,17 @@ describe('approving, history and rollback', () => {
     const dream3 = await reverie.dream();
     const fresh = dream3.report!.proposals.filter((proposal) => proposal.memoryPath === memory);
     expect(fresh).toHaveLength(0); // the same change was rejected: not proposed again
-    expect(dream3.report!.skipped.some((item) => item.reason.includes('rejected as') && item.reason.includes('made before my edit'))).toBe(true);
+    expect(
+      dream3.report!.skipped.some(
+        (item) => item.reason.includes('rejected as') && item.reason.includes('made before my edit'),
+      ),
+    ).toBe(true);
     const [history] = await reverie.history(memory);
-    expect(history?.versions.map((version) => version.actor.kind)).toEqual(['initial', 'reviewer', 'external']);
+    expect(history?.versions.map((version) => version.actor.kind)).toEqual([
+      'initial',
+      'reviewer',
+      'external',
+    ]);
   });
 
   it('re-applies a sibling proposal of the same dream onto the version its sibling created', async () => {
@@ -114,7 +130,9 @@ describe('approving, history and rollback', () => {
     const [proposal] = await reverie.listProposals({ status: 'pending' });
     const otherStore = createSqliteStore({ path: workspace.file('.reverie/reverie.db') });
     const other = workspace.open({ store: otherStore });
-    const outcomes = (await Promise.all([reverie.approve([proposal!.id]), other.approve([proposal!.id])])).flat();
+    const outcomes = (
+      await Promise.all([reverie.approve([proposal!.id]), other.approve([proposal!.id])])
+    ).flat();
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
     expect(outcomes.find((outcome) => !outcome.ok)).toMatchObject({ ok: false });
     const again = await reverie.approve([proposal!.id]);
@@ -148,9 +166,14 @@ describe('automatic approval', () => {
       ['applied', 2],
       ['applied', 2],
     ]);
-    expect(readFileSync(workspace.file('AGENTS.shared.md'), 'utf8')).toContain('reverie:entry read-before-edit');
+    expect(readFileSync(workspace.file('AGENTS.shared.md'), 'utf8')).toContain(
+      'reverie:entry read-before-edit',
+    );
     const [history] = await reverie.history(workspace.file('AGENTS.shared.md'));
-    expect(history?.versions[1]).toMatchObject({ actor: { kind: 'dream', name: 'reverie' }, dreamRunId: run.id });
+    expect(history?.versions[1]).toMatchObject({
+      actor: { kind: 'dream', name: 'reverie' },
+      dreamRunId: run.id,
+    });
     expect(await reverie.listProposals({ status: 'pending' })).toEqual([]);
     const again = await reverie.dream();
     expect(again.report?.proposals).toEqual([]);
@@ -216,7 +239,10 @@ describe('failures leave the file and its history consistent', () => {
     expect((await reverie.getProposal(proposal!.id)).status).toBe('applied');
 
     // Crash before the rename: the file still holds the current version; the pending write is discarded.
-    await store.beginMemoryWrite({ draft: { ...draft, proposalId: null, content: 'never written' }, expectedCurrent: 3 });
+    await store.beginMemoryWrite({
+      draft: { ...draft, proposalId: null, content: 'never written' },
+      expectedCurrent: 3,
+    });
     await reverie.rollback(memory, 2);
     expect(readFileSync(memory, 'utf8')).toBe(draft.content);
     expect(await store.getPendingMemoryWrite(memory)).toBeNull();
@@ -224,10 +250,15 @@ describe('failures leave the file and its history consistent', () => {
 
   it('skips a lesson that would grow a file past its budget and says so', async () => {
     workspace.write('reverie.yaml', oneAgentConfig({ memory: '{ path: ./CLAUDE.md, max_lines: 10 }' }));
-    const memory = workspace.write('CLAUDE.md', Array.from({ length: 9 }, (_, index) => `- rule ${index}`).join('\n') + '\n');
+    const memory = workspace.write(
+      'CLAUDE.md',
+      Array.from({ length: 9 }, (_, index) => `- rule ${index}`).join('\n') + '\n',
+    );
     const run = await workspace.open({ store }).dream();
     expect(run.report?.proposals).toEqual([]);
-    expect(run.report?.skipped.filter((item) => item.reason.includes('over its budget of 10 lines'))).toHaveLength(3);
+    expect(
+      run.report?.skipped.filter((item) => item.reason.includes('over its budget of 10 lines')),
+    ).toHaveLength(3);
     expect(readFileSync(memory, 'utf8').split('\n')).toHaveLength(10);
   });
 });

@@ -5,7 +5,6 @@
 import { Command, CommanderError } from 'commander';
 import { processEnvironment } from '../config/environment.js';
 import { isReverieError } from '../domain/errors.js';
-import type { ReverieErrorCode } from '../domain/errors.js';
 import { CommandFailedError } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { registerDaemonCommand } from './commands/daemon-command.js';
@@ -19,9 +18,6 @@ import { registerReportCommand } from './commands/report-command.js';
 import { registerSessionsCommand } from './commands/sessions-command.js';
 
 export const version = '0.1.0';
-
-/** Codes that mean Reverie itself failed, not the user's input. */
-const internalCodes: ReadonlySet<ReverieErrorCode> = new Set(['STORE_FAILED']);
 
 function createProgram(io: CliIo): Command {
   const program = new Command();
@@ -60,25 +56,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      const benign = [
-        'commander.helpDisplayed',
-        'commander.help',
-        'commander.version',
-        'commander.executeSubCommandAsync',
-      ];
-      return benign.includes(error.code) ? 0 : 1;
-    }
-    if (error instanceof CommandFailedError) return error.exitCode;
-    if (isReverieError(error)) {
-      io.stderr(`reverie: ${error.message}\n`);
-      return internalCodes.has(error.code) ? 2 : 1;
-    }
-    io.stderr(
-      `reverie: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return 2;
+    return reportError(error, io);
   }
+}
+
+/**
+ * Prints a failure and returns its exit code. Every `ReverieError` is something the user can act on (its message
+ * says what to do): 1. Anything else is a bug in Reverie: 2, with the stack so it can be reported.
+ */
+export function reportError(error: unknown, io: CliIo): 1 | 2 | 0 {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help / version that ends the run successfully).
+    const benign = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
+    return benign.includes(error.code) ? 0 : 1;
+  }
+  if (error instanceof CommandFailedError) return error.exitCode;
+  if (isReverieError(error)) {
+    io.stderr(`reverie: ${error.message}\n`);
+    return 1;
+  }
+  io.stderr(
+    `reverie: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 2;
 }
 
 /** Runs the CLI against the real process and sets its exit code. */

@@ -54,7 +54,11 @@ export function createWorkspace(): Workspace {
     },
     open(options = {}) {
       const config = loadConfig({ cwd: root, env: {}, homeDir: root, configPath: options.configPath });
-      return createReverie(config, { clock: new FixedClock(testNow), ids: new SequentialIdGenerator(), ...options });
+      return createReverie(config, {
+        clock: new FixedClock(testNow),
+        ids: new SequentialIdGenerator(),
+        ...options,
+      });
     },
     remove() {
       rmSync(root, { recursive: true, force: true });
@@ -63,7 +67,9 @@ export function createWorkspace(): Workspace {
 }
 
 /** A config with agents web (danieldemmel-me-next + JSSoundRecorder) and tools (the other two projects). */
-export function twoAgentConfig(options: { approval?: 'manual' | 'automatic'; shared?: boolean } = {}): string {
+export function twoAgentConfig(
+  options: { approval?: 'manual' | 'automatic'; shared?: boolean } = {},
+): string {
   return `agents:
   web:
     sources:
