@@ -2,7 +2,7 @@
  * Ingest through the public surface on real logs: idempotent re-ingest, growth read incrementally, corrupted copies
  * reported line by line with every good line kept.
  */
-import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderIngestWarning } from '../src/domain/ingest-warning.js';
@@ -129,7 +129,6 @@ describe('ingest', () => {
         '{"type":"tool_result","call_id":"c1","ok":false,"output":"order 42 is not refundable","ts":"2025-11-01T10:00:03Z"}',
       ].join('\n') + '\n',
     );
-    writeFileSync(log, readFileSync(log));
     const reverie = workspace.open();
     const result = await reverie.ingest({ paths: [log] });
     expect(result).toMatchObject({ sessionsAdded: 1, eventsAdded: 3 });
@@ -137,5 +136,17 @@ describe('ingest', () => {
       { id: 's-1', agent: 'support-bot', format: 'reverie-jsonl' },
     ]);
     await reverie.close();
+
+    // An agent named by the person (--agent, or a configured source) wins over the one in the log.
+    const other = createWorkspace();
+    try {
+      const copy = other.write('bot.jsonl', readFileSync(log, 'utf8'));
+      const named = other.open();
+      await named.ingest({ paths: [copy], agent: 'helpdesk' });
+      expect(await named.listSessions()).toMatchObject([{ id: 's-1', agent: 'helpdesk' }]);
+      await named.close();
+    } finally {
+      other.remove();
+    }
   });
 });

@@ -14,8 +14,8 @@ export interface IngestInput {
   path: string;
   format: SessionFormat | 'auto';
   /**
-   * Agent the sessions belong to (a Reverie JSONL log that names its own agent overrides it, see docs/formats);
-   * null asks `resolveAgent` per file.
+   * Agent the sessions belong to; it wins over an agent named in the log. Null asks `resolveAgent` per file, then
+   * lets a log that names its agent keep it (docs/formats/reverie-jsonl.md), else uses the format name.
    */
   agent: string | null;
 }
@@ -156,8 +156,8 @@ export async function ingestSessions(
       continue;
     }
     const source = choice.source;
-    const agent =
-      item.input.agent ?? stored?.agent ?? options.resolveAgent?.(item.path, source.format) ?? source.format;
+    const namedAgent = item.input.agent ?? options.resolveAgent?.(item.path, source.format) ?? null;
+    const agent = namedAgent ?? stored?.agent ?? source.format;
 
     let cursor = stored?.cursor ?? null;
     let status: FileIngestResult['status'] = stored === null ? 'read' : 'resumed';
@@ -204,7 +204,12 @@ export async function ingestSessions(
     let goodRecords = 0;
     const startOffset = cursor?.offset ?? 0;
     let endOffset = startOffset;
-    for await (const chunk of source.read({ path: item.path, agent, cursor })) {
+    for await (const chunk of source.read({
+      path: item.path,
+      agent,
+      agentIsExplicit: namedAgent !== null,
+      cursor,
+    })) {
       const file: SourceFileState = {
         path: item.path,
         format: source.format,

@@ -68,6 +68,7 @@ export async function readAllChunks(
   for await (const chunk of source.read({
     path,
     agent: options.agent ?? 'contract-agent',
+    agentIsExplicit: false,
     cursor: options.cursor ?? null,
   })) {
     result.chunks += 1;
@@ -154,7 +155,7 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
           const whole = await read(options.createSource(), path);
           const small = options.createSource({ maxChunkLines: 3 });
           const chunks: { events: SessionEvent[]; cursor: FileCursor }[] = [];
-          for await (const chunk of small.read({ path, agent, cursor: null })) {
+          for await (const chunk of small.read({ path, agent, agentIsExplicit: false, cursor: null })) {
             chunks.push({ events: [...chunk.events], cursor: chunk.cursor });
           }
           expect(chunks.flatMap((chunk) => chunk.events)).toEqual(whole.events);

@@ -13,8 +13,10 @@ export interface FileCursor {
 
 export interface ReadRequest {
   path: string;
-  /** Agent the sessions belong to unless the log names its own. */
+  /** Agent the sessions belong to (a log that names its own agent keeps it unless `agentIsExplicit`). */
   agent: string;
+  /** The person named this agent (`--agent`, or a configured source): it wins over an agent named in the log. */
+  agentIsExplicit: boolean;
   /** Continue after this cursor; null reads from the start. */
   cursor: FileCursor | null;
 }

@@ -34,8 +34,8 @@ export interface ReverieJsonlSessionSourceOptions {
 
 /**
  * Reads Reverie JSONL, Reverie's own log format for any agent (docs/formats/reverie-jsonl.md). A file may hold one
- * session or interleave several (records name theirs with `session`). A session's `agent` field names its agent;
- * without one the caller's agent is used.
+ * session or interleave several (records name theirs with `session`). A session's `agent` field names its agent
+ * unless the caller named one explicitly (`--agent`, a configured source), which wins.
  */
 export class ReverieJsonlSessionSource implements SessionSource {
   readonly format = 'reverie-jsonl';
@@ -105,7 +105,7 @@ export class ReverieJsonlSessionSource implements SessionSource {
             : undefined;
           sessions.push({
             id: sessionId,
-            agent: meta?.agent ?? request.agent,
+            agent: request.agentIsExplicit ? request.agent : (meta?.agent ?? request.agent),
             format: 'reverie-jsonl',
             sourcePath: path,
             parentSessionId: meta?.parentSessionId ?? null,
