@@ -1,14 +1,14 @@
 /**
  * The installed binary as a user runs it: a real process, real exit codes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportError } from '../src/cli/main.js';
 import { ReverieError } from '../src/domain/errors.js';
-import { createWorkspace } from './support/workspace.js';
+import { createWorkspace, oneAgentConfig, projects } from './support/workspace.js';
 import type { Workspace } from './support/workspace.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -63,6 +63,39 @@ describe('bin/reverie.js', () => {
     const result = run(['--data-dir', '/dev/null/nope', 'sessions']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^reverie: Cannot open the Reverie database/);
+  });
+});
+
+describe('reverie daemon', () => {
+  it('dreams on its schedule, logs each run, and stops cleanly on SIGTERM', async () => {
+    workspace.copyProject(projects.web);
+    workspace.write('CLAUDE.md', '# Notes\n');
+    workspace.write(
+      'reverie.yaml',
+      oneAgentConfig()
+        .replace('retention: 365d', 'retention: 5000d')
+        .replace('dreaming:', 'dreaming:\n  schedule: "* * * * * *"'),
+    );
+    const child = spawn(process.execPath, [bin, 'daemon'], {
+      cwd: workspace.root,
+      env: { PATH: process.env['PATH'] ?? '', HOME: workspace.root },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => (output += text));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (text: string) => {
+        output += text;
+        if (/dream run-[0-9a-f]{8} succeeded/.test(output)) resolve();
+      });
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(output).toContain('Reverie daemon: schedule "* * * * * *", agents coder, approval manual');
+    expect(output).toMatch(/dream run-[0-9a-f]{8} succeeded: \d+ sessions, \d+ findings, \d+ proposals/);
+    expect(output).toContain('daemon stopped');
   });
 });
 

@@ -7,7 +7,10 @@ import { Cron } from 'croner';
 export interface CronSchedule {
   /** When the next run starts, or null when the schedule has no future run. */
   nextRun(): Date | null;
+  /** Stops scheduling new runs; a run in progress goes on (await `idle()` for it). */
   stop(): void;
+  /** Resolves when no run is in progress. */
+  idle(): Promise<void>;
 }
 
 /**
@@ -22,15 +25,19 @@ export function createCronSchedule(options: {
   task: () => Promise<void>;
   onError: (error: unknown) => void;
 }): CronSchedule {
+  let running: Promise<void> = Promise.resolve();
   const job = new Cron(
     options.schedule,
     { protect: true, ...(options.timezone === null ? {} : { timezone: options.timezone }) },
     async () => {
-      try {
-        await options.task();
-      } catch (error) {
-        options.onError(error);
-      }
+      running = (async () => {
+        try {
+          await options.task();
+        } catch (error) {
+          options.onError(error);
+        }
+      })();
+      await running;
     },
   );
   return {
@@ -38,5 +45,6 @@ export function createCronSchedule(options: {
     stop: () => {
       job.stop();
     },
+    idle: () => running,
   };
 }

@@ -53,6 +53,8 @@ export function registerDaemonCommand(program: Command, io: CliIo): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      log('stopping: waiting for the dream in progress, if any');
+      await schedule.idle();
       log('daemon stopped');
       await reverie.close();
     });
