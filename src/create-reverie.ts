@@ -76,6 +76,7 @@ export interface Reverie {
   listSessions(options?: { agent?: string | undefined; limit?: number | undefined }): Promise<Session[]>;
   /** Runs one dream now. */
   dream(request?: DreamRequest): Promise<DreamRun>;
+  /** Proposals, optionally of one status; `approved` lists those a person approved (applied by a reviewer). */
   listProposals(options?: { status?: ProposalStatus | undefined }): Promise<Proposal[]>;
   getProposal(idOrPrefix: string): Promise<Proposal>;
   approve(ids: readonly string[]): Promise<ApproveOutcome[]>;
@@ -140,6 +141,24 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
 
   const resolveMemoryPath = (memoryPath: string): string => path.resolve(config.cwd, memoryPath);
 
+  /** A dream (or a daemon) needs a config file that defines agents. */
+  const requireAgents = (): void => {
+    if (!config.configFound) {
+      throw new ReverieError({
+        code: 'CONFIG_NOT_FOUND',
+        message: `A dream needs agents and their memory files: there is no ${config.configPath}. Create it with \`reverie init\`.`,
+        data: { configPath: config.configPath },
+      });
+    }
+    if (config.agents.length === 0) {
+      throw new ReverieError({
+        code: 'CONFIG_INVALID',
+        message: `${config.configPath} defines no agents, so there is nothing to dream about. Add one under \`agents:\`.`,
+        data: { configPath: config.configPath },
+      });
+    }
+  };
+
   return {
     config,
 
@@ -163,21 +182,8 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       }),
 
     dream: async (request = {}) => {
-      if (!config.configFound) {
-        throw new ReverieError({
-          code: 'CONFIG_NOT_FOUND',
-          message: `A dream needs agents and their memory files: there is no ${config.configPath}. Create it with \`reverie init\`.`,
-          data: { configPath: config.configPath },
-        });
-      }
+      requireAgents();
       const names = request.agents ?? config.dreaming.scope;
-      if (names.length === 0) {
-        throw new ReverieError({
-          code: 'CONFIG_INVALID',
-          message: `${config.configPath} defines no agents, so there is nothing to dream about. Add one under \`agents:\`.`,
-          data: { configPath: config.configPath },
-        });
-      }
       return runDream(app(), {
         agents: names.map(agentByName),
         sharedMemory: config.sharedMemory,
@@ -190,8 +196,18 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       });
     },
 
-    listProposals: (request = {}) =>
-      app().store.listProposals(request.status === undefined ? {} : { status: request.status }),
+    listProposals: async (request = {}) => {
+      if (request.status !== 'approved') {
+        return app().store.listProposals(request.status === undefined ? {} : { status: request.status });
+      }
+      // Approving applies at once, so a proposal a person approved is `applied` with that person as decider.
+      const all = await app().store.listProposals();
+      return all.filter(
+        (proposal) =>
+          proposal.status === 'approved' ||
+          (proposal.status === 'applied' && proposal.decidedBy !== 'reverie'),
+      );
+    },
 
     getProposal: (idOrPrefix) => resolveProposal(app().store, idOrPrefix),
 
@@ -271,6 +287,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
     listRuns: (limit) => app().store.listDreamRuns(limit),
 
     startDaemon(handlers = {}) {
+      requireAgents();
       return createCronSchedule({
         schedule: config.dreaming.schedule,
         timezone: config.dreaming.timezone,

@@ -110,6 +110,11 @@ describe('the whole path through the CLI', () => {
     );
     expect(rejected).toMatchObject([{ id: ids[1], statusReason: 'not for this repo', decidedBy: 'tester' }]);
 
+    const approved: unknown = JSON.parse(
+      (await cli(workspace.root, ['proposals', '--status', 'approved', '--json'])).stdout,
+    );
+    expect(approved).toMatchObject([{ id: ids[0], status: 'applied', decidedBy: 'tester' }]);
+
     const history = await cli(workspace.root, ['history', 'CLAUDE.md']);
     expect(history.stdout).toMatch(/\*\s+v2\s+\S+ \S+\s+reviewer \(tester\)/);
     const diff = await cli(workspace.root, ['history', 'CLAUDE.md', '--diff', '2']);
@@ -132,6 +137,7 @@ describe('user errors', () => {
   it('exits 1 with a one-line message that says what to do', async () => {
     const cases: [string[], string][] = [
       [['dream'], 'there is no'],
+      [['daemon'], 'A dream needs agents and their memory files: there is no'],
       [['show', 'p-nope'], 'No proposal p-nope. `reverie proposals` lists the pending ones.'],
       [['approve', 'p-nope'], 'not applied p-nope: No proposal p-nope.'],
       [['report'], 'No dream has run yet. Run one with `reverie dream`.'],
@@ -187,7 +193,27 @@ describe('user errors', () => {
   });
 });
 
+describe('config errors', () => {
+  it('says what a missing memory file should be', async () => {
+    workspace.write('reverie.yaml', 'agents:\n  coder:\n    sources: []\n');
+    const result = await cli(workspace.root, ['dream']);
+    expect(result.stderr).toContain(
+      'agents.coder.memory: required: the memory file this agent reads, e.g. ./CLAUDE.md',
+    );
+  });
+});
+
 describe('init', () => {
+  it('writes where REVERIE_CONFIG points, creating its directory, so later commands find it', async () => {
+    const result = await cli(workspace.root, ['init'], { REVERIE_CONFIG: '~/config/reverie.yaml' });
+    expect(result.code).toBe(0);
+    expect(readFileSync(workspace.file('config/reverie.yaml'), 'utf8')).toContain('agents:');
+    const dream = await cli(workspace.root, ['dream', '--dry-run'], {
+      REVERIE_CONFIG: '~/config/reverie.yaml',
+    });
+    expect(dream.code).toBe(0);
+  });
+
   it('detects the Claude Code transcripts of the current directory', async () => {
     const encoded = workspace.root.replace(/[^A-Za-z0-9]/g, '-');
     workspace.write(`.claude/projects/${encoded}/x.jsonl`, '');

@@ -74,35 +74,61 @@ describe('approving, history and rollback', () => {
 
     const handEdited = `${readFileSync(memory, 'utf8')}\n- Deploys go through staging.\n`;
     writeFileSync(memory, handEdited);
-    const dream2 = await reverie.dream();
-    expect(dream2.report?.warnings).toContainEqual({
-      type: 'memory-external-edit',
-      path: memory,
-      version: 3,
-    });
-    expect(readFileSync(memory, 'utf8')).toBe(handEdited);
-
     const [refused] = await reverie.approve([second!.id]);
     expect(refused).toMatchObject({ ok: false, code: 'MEMORY_VERSION_CONFLICT' });
     expect(refused?.ok === false && refused.message).toContain('v3 is an edit made outside Reverie');
     expect(readFileSync(memory, 'utf8')).toBe(handEdited);
 
-    // A fresh dream proposes the remaining lesson against the hand-edited file; applying it keeps the hand edit.
-    await reverie.reject(second!.id, 'made before my edit');
+    // The next dream replaces the stale proposal by one against the hand-edited file; applying it keeps the edit.
     const dream3 = await reverie.dream();
-    const fresh = dream3.report!.proposals.filter((proposal) => proposal.memoryPath === memory);
-    expect(fresh).toHaveLength(0); // the same change was rejected: not proposed again
-    expect(
-      dream3.report!.skipped.some(
-        (item) => item.reason.includes('rejected as') && item.reason.includes('made before my edit'),
-      ),
-    ).toBe(true);
+    const [fresh] = dream3.report!.proposals.filter((proposal) => proposal.memoryPath === memory);
+    expect(fresh).toBeDefined();
+    expect((await reverie.getProposal(second!.id)).status).toBe('superseded');
+    expect((await reverie.getProposal(fresh!.id)).baseVersion).toBe(3);
+    expect(await reverie.approve([fresh!.id])).toMatchObject([{ ok: true, version: 4, rebasedOnto: null }]);
+    const final = readFileSync(memory, 'utf8');
+    expect(final).toContain('- Deploys go through staging.');
+    expect(final.match(/reverie:entry/g)).toHaveLength(2);
     const [history] = await reverie.history(memory);
     expect(history?.versions.map((version) => version.actor.kind)).toEqual([
       'initial',
       'reviewer',
       'external',
+      'reviewer',
     ]);
+
+    // A rejected change is not proposed again.
+    writeFileSync(memory, handEdited);
+    const dream4 = await reverie.dream();
+    const [again] = dream4.report!.proposals.filter((proposal) => proposal.memoryPath === memory);
+    await reverie.reject(again!.id, 'not wanted here');
+    const dream5 = await reverie.dream();
+    expect(dream5.report!.proposals.filter((proposal) => proposal.memoryPath === memory)).toEqual([]);
+    expect(
+      dream5.report!.skipped.some(
+        (item) => item.reason.includes('rejected as') && item.reason.includes('not wanted here'),
+      ),
+    ).toBe(true);
+  });
+
+  it('keeps the wording of an entry a person reworded', async () => {
+    workspace.write('reverie.yaml', oneAgentConfig());
+    const memory = workspace.write('CLAUDE.md', '# Notes\n');
+    const reverie = workspace.open({ store });
+    await reverie.dream();
+    const pending = await reverie.listProposals({ status: 'pending' });
+    await reverie.approve(pending.map((proposal) => proposal.id));
+    const reworded = readFileSync(memory, 'utf8').replace(
+      /- Before `Edit` or `Write`[^\n]*/,
+      '- ALWAYS Read a file before you Edit or Write it.',
+    );
+    writeFileSync(memory, reworded);
+    const run = await reverie.dream();
+    expect(run.report?.proposals).toEqual([]);
+    expect(run.report?.skipped.map((item) => item.reason)).toContain(
+      'entry read-before-edit was reworded by hand; Reverie keeps your wording',
+    );
+    expect(readFileSync(memory, 'utf8')).toBe(reworded);
   });
 
   it('re-applies a sibling proposal of the same dream onto the version its sibling created', async () => {
@@ -246,6 +272,57 @@ describe('failures leave the file and its history consistent', () => {
     await reverie.rollback(memory, 2);
     expect(readFileSync(memory, 'utf8')).toBe(draft.content);
     expect(await store.getPendingMemoryWrite(memory)).toBeNull();
+  });
+
+  it('refuses to touch a file another process is writing, and leaves its pending write alone', async () => {
+    workspace.write('reverie.yaml', oneAgentConfig());
+    const memory = workspace.write('CLAUDE.md', '# Notes\n');
+    const reverie = workspace.open({ store });
+    await reverie.dream();
+    const [proposal] = await reverie.listProposals({ status: 'pending' });
+    // Another process is between reserving its version and committing it.
+    await store.acquireLock({
+      name: `memory:${memory}`,
+      owner: 'other-process',
+      now: '2025-12-01T00:00:00.000Z',
+      expiresAt: '2025-12-01T00:00:30.000Z',
+    });
+    const pending = await store.beginMemoryWrite({
+      expectedCurrent: 1,
+      draft: {
+        path: memory,
+        agent: 'coder',
+        content: 'theirs',
+        exists: true,
+        actor: { kind: 'dream', name: 'reverie' },
+        dreamRunId: null,
+        proposalId: null,
+        reason: 'live write',
+        createdAt: '2025-12-01T00:00:00.000Z',
+      },
+    });
+    const [outcome] = await reverie.approve([proposal!.id]);
+    expect(outcome).toMatchObject({ ok: false, code: 'MEMORY_VERSION_CONFLICT' });
+    expect(outcome?.ok === false && outcome.message).toContain('is being written by another Reverie process');
+    expect(await store.getPendingMemoryWrite(memory)).toMatchObject({ version: pending.version });
+    expect(readFileSync(memory, 'utf8')).toBe('# Notes\n');
+  });
+
+  it('records nothing in a dry run, not even a hand edit', async () => {
+    workspace.write('reverie.yaml', oneAgentConfig());
+    const memory = workspace.write('CLAUDE.md', '# Notes\n');
+    const reverie = workspace.open({ store });
+    const dry = await reverie.dream({ dryRun: true });
+    expect(dry.report?.proposals.length).toBe(3);
+    await expect(reverie.history(memory)).rejects.toMatchObject({ code: 'MEMORY_FILE_UNKNOWN' });
+    expect(await reverie.listRuns(10)).toEqual([]);
+    expect(await reverie.listProposals()).toEqual([]);
+
+    await reverie.dream();
+    writeFileSync(memory, '# Notes\n- edited by hand\n');
+    await reverie.dream({ dryRun: true });
+    expect((await reverie.history(memory))[0]?.versions).toHaveLength(1);
+    expect((await reverie.listRuns(10)).map((run) => run.dryRun)).toEqual([false]);
   });
 
   it('skips a lesson that would grow a file past its budget and says so', async () => {

@@ -15,7 +15,8 @@ import type { Proposal } from '../domain/proposal.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
 import { assertProposalTransition } from '../review/transition-proposal.js';
 import type { AppContext } from './app-context.js';
-import { syncMemoryFile } from './sync-memory-file.js';
+import { withMemoryWriteLock } from './memory-write-lock.js';
+import { syncMemoryFileLocked } from './sync-memory-file.js';
 import { writeMemoryVersion } from './write-memory-version.js';
 
 export interface ApplyProposalResult {
@@ -48,9 +49,16 @@ export async function applyProposal(
   context: AppContext,
   options: { proposal: Proposal; target: MemoryTarget; actor: Actor; dreamRunId: string | null },
 ): Promise<ApplyProposalResult> {
+  assertProposalTransition(options.proposal, 'approve');
+  return withMemoryWriteLock(context, options.target.path, () => applyProposalLocked(context, options));
+}
+
+async function applyProposalLocked(
+  context: AppContext,
+  options: { proposal: Proposal; target: MemoryTarget; actor: Actor; dreamRunId: string | null },
+): Promise<ApplyProposalResult> {
   const { proposal, target } = options;
-  assertProposalTransition(proposal, 'approve');
-  const sync = await syncMemoryFile(context, { path: target.path, agent: proposal.agent });
+  const sync = await syncMemoryFileLocked(context, { path: target.path, agent: proposal.agent });
   const current = sync.current;
 
   let rebasedOnto: number | null = null;

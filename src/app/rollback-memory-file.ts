@@ -5,7 +5,8 @@
 import { ReverieError } from '../domain/errors.js';
 import type { MemoryVersion } from '../domain/memory-version.js';
 import type { AppContext } from './app-context.js';
-import { syncMemoryFile } from './sync-memory-file.js';
+import { withMemoryWriteLock } from './memory-write-lock.js';
+import { syncMemoryFileLocked } from './sync-memory-file.js';
 import { writeMemoryVersion } from './write-memory-version.js';
 
 export interface RollbackResult {
@@ -40,20 +41,22 @@ export async function rollbackMemoryFile(
       data: { path: options.path, version: options.toVersion, current: file.currentVersion },
     });
   }
-  const sync = await syncMemoryFile(context, { path: options.path, agent: file.agent });
-  if (sync.current.exists === target.exists && sync.current.content === target.content) {
-    return { version: null, restoredFrom: target, externalEdit: sync.externalEdit };
-  }
-  const version = await writeMemoryVersion(context, {
-    path: options.path,
-    agent: file.agent,
-    content: target.content,
-    exists: target.exists,
-    actor: { kind: 'rollback', name: options.userName },
-    dreamRunId: null,
-    proposal: null,
-    reason: `rollback to v${target.version}`,
-    expectedCurrent: sync.current.version,
+  return withMemoryWriteLock(context, options.path, async () => {
+    const sync = await syncMemoryFileLocked(context, { path: options.path, agent: file.agent });
+    if (sync.current.exists === target.exists && sync.current.content === target.content) {
+      return { version: null, restoredFrom: target, externalEdit: sync.externalEdit };
+    }
+    const version = await writeMemoryVersion(context, {
+      path: options.path,
+      agent: file.agent,
+      content: target.content,
+      exists: target.exists,
+      actor: { kind: 'rollback', name: options.userName },
+      dreamRunId: null,
+      proposal: null,
+      reason: `rollback to v${target.version}`,
+      expectedCurrent: sync.current.version,
+    });
+    return { version, restoredFrom: target, externalEdit: sync.externalEdit };
   });
-  return { version, restoredFrom: target, externalEdit: sync.externalEdit };
 }

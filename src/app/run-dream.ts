@@ -16,7 +16,6 @@ import type {
 } from '../domain/dream-run.js';
 import { ReverieError, isReverieError } from '../domain/errors.js';
 import { describeFinding } from '../domain/finding.js';
-import type { MemoryVersion } from '../domain/memory-version.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
@@ -51,7 +50,8 @@ export interface RunDreamOptions {
 interface TargetState {
   target: MemoryTarget;
   agent: string | null;
-  current: MemoryVersion;
+  /** The version proposals are made against (0 in a dry run over a file Reverie has not recorded yet). */
+  baseVersion: number;
   content: string;
   proposals: Proposal[];
 }
@@ -132,6 +132,19 @@ function sameEdits(a: readonly MemoryEdit[], b: readonly MemoryEdit[]): boolean 
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The texts applied proposals gave an entry: Reverie's own wordings of it. */
+function textsWrittenByReverie(proposals: readonly Proposal[], entryId: string): Set<string> {
+  const texts = new Set<string>();
+  for (const proposal of proposals) {
+    if (proposal.status !== 'applied') continue;
+    for (const edit of proposal.edits) {
+      const id = edit.op === 'supersede' ? edit.newEntryId : edit.entryId;
+      if (id === entryId) texts.add(edit.text.trim());
+    }
+  }
+  return texts;
+}
+
 function editedEntryIds(edits: readonly MemoryEdit[]): string[] {
   return edits.flatMap((edit) =>
     edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId],
@@ -206,15 +219,30 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
   const stateFor = async (target: MemoryTarget, agent: string | null): Promise<TargetState> => {
     const known = states.get(target.path);
     if (known !== undefined) return known;
-    const sync = await syncMemoryFile(context, { path: target.path, agent });
-    if (sync.externalEdit !== null) {
-      warnings.push({ type: 'memory-external-edit', path: target.path, version: sync.externalEdit.version });
+    let baseVersion: number;
+    let content: string;
+    if (options.dryRun) {
+      // A dry run records nothing, not even a hand edit: it reads the file as it is.
+      const disk = await context.memoryFiles.read(target.path);
+      baseVersion = (await store.getMemoryFile(target.path))?.currentVersion ?? 0;
+      content = disk.content;
+    } else {
+      const sync = await syncMemoryFile(context, { path: target.path, agent });
+      if (sync.externalEdit !== null) {
+        warnings.push({
+          type: 'memory-external-edit',
+          path: target.path,
+          version: sync.externalEdit.version,
+        });
+      }
+      baseVersion = sync.current.version;
+      content = sync.current.exists ? sync.current.content : '';
     }
     const state: TargetState = {
       target,
       agent,
-      current: sync.current,
-      content: sync.current.exists ? sync.current.content : '',
+      baseVersion,
+      content,
       proposals: await store.listProposals({ memoryPath: target.path }),
     };
     states.set(target.path, state);
@@ -232,7 +260,9 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     for (const route of routeLesson({ agents: finding.agents, targets, shared: options.sharedMemory })) {
       const state = await stateFor(route.target, route.agent);
       const where = `${subject} → ${route.target.path}`;
-      const plan = planMemoryEdit(parseMemoryDocument(state.content), lesson);
+      const plan = planMemoryEdit(parseMemoryDocument(state.content), lesson, {
+        textsWrittenByReverie: (entryId) => textsWrittenByReverie(state.proposals, entryId),
+      });
       if ('skip' in plan) {
         skipped.push({ subject: where, reason: plan.skip });
         continue;
@@ -242,8 +272,12 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
       const related = state.proposals.filter((proposal) =>
         editedEntryIds(proposal.edits).some((id) => entryIds.includes(id)),
       );
+      // A pending proposal made against an older version is stale (e.g. refused after a hand edit): replace it.
       const samePending = related.find(
-        (proposal) => proposal.status === 'pending' && sameEdits(proposal.edits, edits),
+        (proposal) =>
+          proposal.status === 'pending' &&
+          proposal.baseVersion === state.baseVersion &&
+          sameEdits(proposal.edits, edits),
       );
       if (samePending !== undefined) {
         skipped.push({ subject: where, reason: `already pending as ${samePending.id}` });
@@ -301,7 +335,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
         dreamRunId: run.id,
         memoryPath: route.target.path,
         agent: route.agent,
-        baseVersion: state.current.version,
+        baseVersion: state.baseVersion,
         edits,
         diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
         reason: lesson.reason,
@@ -349,7 +383,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
             actor: { kind: 'dream', name: 'reverie' },
             dreamRunId: run.id,
           });
-          state.current = result.version;
+          state.baseVersion = result.version.version;
           state.content = result.version.content;
           proposal.status = 'applied';
           reported.status = 'applied';

@@ -10,6 +10,7 @@
 import { ReverieError } from '../domain/errors.js';
 import type { MemoryFile, MemoryVersion } from '../domain/memory-version.js';
 import type { AppContext } from './app-context.js';
+import { withMemoryWriteLock } from './memory-write-lock.js';
 
 export interface SyncMemoryFileResult {
   file: MemoryFile;
@@ -21,10 +22,19 @@ export interface SyncMemoryFileResult {
 }
 
 /**
- * Records what is on disk for `path`.
+ * Records what is on disk for `path`, holding the file's write lock (see memory-write-lock.ts).
  * @param options.agent the owning agent, or null for the shared file
+ * @throws ReverieError MEMORY_VERSION_CONFLICT while another process writes the file
  */
 export async function syncMemoryFile(
+  context: AppContext,
+  options: { path: string; agent: string | null },
+): Promise<SyncMemoryFileResult> {
+  return withMemoryWriteLock(context, options.path, () => syncMemoryFileLocked(context, options));
+}
+
+/** `syncMemoryFile` for a caller that already holds the file's write lock. */
+export async function syncMemoryFileLocked(
   context: AppContext,
   options: { path: string; agent: string | null },
 ): Promise<SyncMemoryFileResult> {

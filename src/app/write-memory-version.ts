@@ -23,7 +23,7 @@ export interface WriteMemoryVersionOptions {
 }
 
 /**
- * Writes the file and records the version.
+ * Writes the file and records the version. The caller holds the file's write lock (`withMemoryWriteLock`).
  * @throws ReverieError MEMORY_VERSION_CONFLICT when another writer got there first; MEMORY_WRITE_FAILED when the
  * file could not be written (the store is left unchanged)
  */

@@ -63,8 +63,12 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
 
   if (report.skipped.length > 0) {
     lines.push('', `Skipped (${report.skipped.length}):`);
-    for (const item of report.skipped)
-      lines.push(`  - ${oneLine(item.subject, 140)}`, `      because ${item.reason}`);
+    for (const item of report.skipped) {
+      lines.push(
+        `  - ${oneLine(item.subject.replaceAll(`${cwd}/`, ''), 200)}`,
+        `      because ${item.reason}`,
+      );
+    }
   }
   if (report.warnings.length > 0) {
     const max = options.maxWarnings ?? 20;

@@ -15,7 +15,12 @@ const budgetFields = {
 };
 
 /** A memory file: a path, or a path with a budget. */
-export const memorySchema = z.union([nonEmpty, z.strictObject({ path: nonEmpty, ...budgetFields })]);
+export const memorySchema = z.union([nonEmpty, z.strictObject({ path: nonEmpty, ...budgetFields })], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'required: the memory file this agent reads, e.g. ./CLAUDE.md'
+      : 'must be a path, or { path, max_lines, max_bytes }',
+});
 
 export const sourceSchema = z.strictObject({
   type: z.enum(['claude-code', 'reverie-jsonl', 'auto'], {

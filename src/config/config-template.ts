@@ -47,8 +47,3 @@ export function renderConfigTemplate(options: ConfigTemplateOptions): string {
     '',
   ].join('\n');
 }
-
-/** Claude Code's project folder name for a working directory: every non-alphanumeric character becomes "-". */
-export function encodeClaudeProjectName(cwd: string): string {
-  return cwd.replace(/[^A-Za-z0-9]/g, '-');
-}

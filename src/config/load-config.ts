@@ -111,6 +111,43 @@ function readConfigFile(configPath: string): unknown {
 }
 
 /**
+ * Where the config file is: `--config`, else `$REVERIE_CONFIG`, else `./reverie.yaml` (with `~` expanded).
+ */
+export function resolveConfigPath(options: {
+  cwd: string;
+  configPath?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>>;
+  homeDir?: string;
+}): string {
+  const env = options.env ?? process.env;
+  return resolvePath(
+    options.configPath ?? env['REVERIE_CONFIG'] ?? configFileName,
+    path.resolve(options.cwd),
+    options.homeDir ?? env['HOME'] ?? homedir(),
+  );
+}
+
+/**
+ * The Claude Code transcript folder of a working directory, when it exists: `<claude home>/projects/<encoded cwd>`,
+ * where the home is `$CLAUDE_CONFIG_DIR` or `~/.claude` and every non-alphanumeric character of the path is "-".
+ */
+export function findClaudeProjectDir(options: {
+  cwd: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  homeDir?: string;
+}): string | null {
+  const env = options.env ?? process.env;
+  const claudeHome =
+    env['CLAUDE_CONFIG_DIR'] ?? path.join(options.homeDir ?? env['HOME'] ?? homedir(), '.claude');
+  const candidate = path.join(
+    claudeHome,
+    'projects',
+    path.resolve(options.cwd).replace(/[^A-Za-z0-9]/g, '-'),
+  );
+  return existsSync(candidate) ? candidate : null;
+}
+
+/**
  * Loads and validates the configuration.
  * @throws ReverieError CONFIG_INVALID listing every problem with the key it concerns
  * @example
@@ -118,9 +155,9 @@ function readConfigFile(configPath: string): unknown {
  */
 export function loadConfig(options: LoadConfigOptions): Config {
   const env = options.env ?? process.env;
-  const homeDir = options.homeDir ?? homedir();
+  const homeDir = options.homeDir ?? env['HOME'] ?? homedir();
   const cwd = path.resolve(options.cwd);
-  const configPath = resolvePath(options.configPath ?? env['REVERIE_CONFIG'] ?? configFileName, cwd, homeDir);
+  const configPath = resolveConfigPath({ cwd, configPath: options.configPath, env, homeDir });
   const explicitConfig = options.configPath !== undefined || env['REVERIE_CONFIG'] !== undefined;
   const configFound = existsSync(configPath);
   if (!configFound && explicitConfig) {

@@ -65,8 +65,8 @@ export function applyMemoryEdits(options: {
       code: 'MEMORY_BUDGET_EXCEEDED',
       message:
         `${options.path} would grow to ${after.lines} lines / ${after.bytes} bytes, over its budget of ` +
-        `${options.budget.maxLines} lines / ${options.budget.maxBytes} bytes. Trim the file, or raise ` +
-        '`budget` for it in reverie.yaml.',
+        `${options.budget.maxLines} lines / ${options.budget.maxBytes} bytes. Trim the file, or raise its ` +
+        'budget in reverie.yaml (`memory: { path: ..., max_lines: ..., max_bytes: ... }`).',
       data: { path: options.path, after, budget: options.budget },
     });
   }

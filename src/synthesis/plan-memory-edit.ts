@@ -20,12 +20,22 @@ function handWrittenLines(document: MemoryDocument): string[] {
 
 /**
  * Plans the edit of `document` that records `lesson`.
+ * @param options.textsWrittenByReverie the texts Reverie itself gave an entry (from applied proposals). An entry
+ * whose text is not one of them was reworded by a person, and Reverie keeps their wording.
  * @returns `{ edit }` or `{ skip: reason }`
  */
-export function planMemoryEdit(document: MemoryDocument, lesson: Lesson): PlannedEdit {
+export function planMemoryEdit(
+  document: MemoryDocument,
+  lesson: Lesson,
+  options: { textsWrittenByReverie?: (entryId: string) => ReadonlySet<string> } = {},
+): PlannedEdit {
   const existing = findEntry(document, lesson.entryId);
   if (existing !== undefined) {
     if (existing.text === lesson.text.trim()) return { skip: `already in memory as entry ${lesson.entryId}` };
+    const written = options.textsWrittenByReverie?.(lesson.entryId);
+    if (written !== undefined && !written.has(existing.text)) {
+      return { skip: `entry ${lesson.entryId} was reworded by hand; Reverie keeps your wording` };
+    }
     return { edit: { op: 'update', entryId: lesson.entryId, text: lesson.text } };
   }
   for (const oldId of lesson.supersedes) {

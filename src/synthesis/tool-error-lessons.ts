@@ -70,7 +70,8 @@ function failingWriteTools(finding: RecurringToolErrorFinding): string[] {
 
 const knownLessons: readonly KnownLesson[] = [
   {
-    // Claude Code Edit/Write/MultiEdit: "File has not been read yet. Read it first before writing to it."
+    // Claude Code Edit/Write/MultiEdit (1.0.x to 2.0.x in fixtures/claude-code): "File has not been read yet. Read it
+    // first before writing to it."
     id: 'read-before-edit',
     matches: /has not been read yet/i,
     text: (finding) => {
@@ -81,7 +82,7 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/\bread\b/i, /\b(edit|writ)/i, /\b(before|first)\b/i],
   },
   {
-    // Claude Code: "File has been modified since read, either by the user or by a linter."
+    // Claude Code 1.x/2.x (formats.md 1.4): "File has been modified since read, either by the user or by a linter."
     id: 'reread-after-change',
     matches: /modified since (it was )?read/i,
     text: (finding) =>
@@ -89,7 +90,8 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/\bread\b/i, /\bagain\b|\bre-?read\b/i, /\bchang|modif/i],
   },
   {
-    // Claude Code Edit: "Found N matches of the string to replace, but replace_all is false."
+    // Claude Code Edit/MultiEdit (1.0.51 to 2.0.x in fixtures/claude-code): "Found N matches of the string to replace,
+    // but replace_all is false."
     id: 'edit-unique-old-string',
     matches: /matches of the string to replace, but replace_all is false/i,
     text: (finding) => {
@@ -102,7 +104,7 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/old_string|replace_all/i, /unique|more than once|occurrence/i],
   },
   {
-    // Claude Code Edit: "String to replace not found in file."
+    // Claude Code Edit (1.0.128 to 2.0.42 in fixtures/claude-code): "String to replace not found in file."
     id: 'edit-copy-old-string',
     matches: /string to replace not found/i,
     text: (finding) => {
@@ -112,7 +114,7 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/old_string/i, /exact/i],
   },
   {
-    // Claude Code Read: "File content (N tokens) exceeds maximum allowed tokens (25000)."
+    // Claude Code Read 1.x/2.x: "File content (N tokens) exceeds maximum allowed tokens (25000)."
     id: 'read-large-files-in-parts',
     matches: /exceeds maximum allowed (tokens|size)/i,
     text: () =>
@@ -120,7 +122,7 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/offset|limit|in parts/i, /\bread\b/i, /large/i],
   },
   {
-    // Claude Code: "<tool_use_error>Error: No such tool available: X</tool_use_error>"
+    // Claude Code 2.0.37 (fixtures/claude-code): "<tool_use_error>Error: No such tool available: X</tool_use_error>"
     id: 'unavailable-tool',
     matches: /no such tool available/i,
     text: (finding) => {

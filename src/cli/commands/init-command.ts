@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { encodeClaudeProjectName, renderConfigTemplate } from '../../config/config-template.js';
-import { configFileName } from '../../config/load-config.js';
+import { renderConfigTemplate } from '../../config/config-template.js';
+import { findClaudeProjectDir, resolveConfigPath } from '../../config/load-config.js';
 import { ReverieError } from '../../domain/errors.js';
 import { printJson, printLine } from '../cli-io.js';
 import type { CliIo, GlobalOptions } from '../cli-io.js';
@@ -19,7 +18,7 @@ export function registerInitCommand(program: Command, io: CliIo): void {
     .option('--force', 'overwrite an existing config file')
     .action(async (options: { agent: string; memory: string; force?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const configPath = path.resolve(io.cwd, globals.config ?? configFileName);
+      const configPath = resolveConfigPath({ cwd: io.cwd, configPath: globals.config, env: io.env });
       if (existsSync(configPath) && options.force !== true) {
         throw new ReverieError({
           code: 'CONFIG_EXISTS',
@@ -27,9 +26,8 @@ export function registerInitCommand(program: Command, io: CliIo): void {
           data: { configPath },
         });
       }
-      const claudeHome = io.env['CLAUDE_CONFIG_DIR'] ?? path.join(io.env['HOME'] ?? homedir(), '.claude');
-      const candidate = path.join(claudeHome, 'projects', encodeClaudeProjectName(io.cwd));
-      const claudeProjectDir = existsSync(candidate) ? candidate : null;
+      const claudeProjectDir = findClaudeProjectDir({ cwd: io.cwd, env: io.env });
+      await mkdir(path.dirname(configPath), { recursive: true });
       await writeFile(
         configPath,
         renderConfigTemplate({ agentName: options.agent, claudeProjectDir, memoryPath: options.memory }),
