@@ -51,7 +51,7 @@ describe('reverie --help', () => {
     expect(unknown.stderr).toContain("unknown command 'dreams'");
     const badFormat = await cli(workspace.root, ['ingest', '.', '--format', 'yaml']);
     expect(badFormat.code).toBe(1);
-    expect(badFormat.stderr).toContain('Allowed choices are auto, claude-code, reverie-jsonl');
+    expect(badFormat.stderr).toContain('Allowed choices are auto, claude-code,');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { SessionOutcome } from './outcome.js';
+
 /**
  * Sessions and events: the normalized shape every log format is read into.
  * One session is one conversation of one agent. A sub-agent's sidechain is its own session with
@@ -46,10 +48,33 @@ export interface SessionEvent {
 }
 
 /** Supported log formats. */
-export type SessionFormat = 'claude-code' | 'reverie-jsonl';
+export type SessionFormat =
+  | 'claude-code'
+  | 'codex'
+  | 'otel-genai'
+  | 'openai-agents'
+  | 'langfuse'
+  | 'tau-bench'
+  | 'swe-agent'
+  | 'openhands'
+  | 'atif'
+  | 'aider'
+  | 'reverie-jsonl';
 
-/** All formats, in the order auto-detection tries them. */
-export const sessionFormats: readonly SessionFormat[] = ['claude-code', 'reverie-jsonl'];
+/** All formats, in the order auto-detection tries them (most specific first; Reverie's own, most lenient, last). */
+export const sessionFormats: readonly SessionFormat[] = [
+  'claude-code',
+  'codex',
+  'otel-genai',
+  'openai-agents',
+  'langfuse',
+  'tau-bench',
+  'swe-agent',
+  'openhands',
+  'atif',
+  'aider',
+  'reverie-jsonl',
+];
 
 /** True when `value` names a supported format. */
 export function isSessionFormat(value: string): value is SessionFormat {
@@ -69,6 +94,8 @@ export interface Session {
   startedAt: string | null;
   endedAt: string | null;
   eventCount: number;
+  /** How the session went, when its log says (e.g. a tau-bench reward); null otherwise. */
+  outcome: SessionOutcome | null;
 }
 
 /** A session with its events in sequence order, as miners see it. */

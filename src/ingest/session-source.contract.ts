@@ -97,6 +97,7 @@ export function mergeSession(previous: Session | undefined, next: Session): Sess
     title: next.title ?? previous.title,
     cwd: previous.cwd ?? next.cwd,
     parentSessionId: previous.parentSessionId ?? next.parentSessionId,
+    outcome: next.outcome ?? previous.outcome,
   };
 }
 

@@ -156,6 +156,31 @@ export function runStoreContract(options: StoreContractOptions): void {
         expect(event).toMatchObject({ sessionId: 's1', text: 'first' });
       });
 
+      test('keeps the outcome a log gives a session, and a later chunk without one does not erase it', async () => {
+        const store = await open();
+        const outcome = { passed: false, score: 0, source: 'log' as const, name: 'reward', detail: null };
+        await store.saveIngestChunk({
+          sessions: [makeSession({ id: 's1', outcome })],
+          events: [],
+          file: makeSourceFile(),
+        });
+        expect((await store.getSession('s1'))?.outcome).toEqual(outcome);
+        await store.saveIngestChunk({
+          sessions: [makeSession({ id: 's1' })],
+          events: [],
+          file: makeSourceFile(),
+        });
+        expect((await store.getSession('s1'))?.outcome).toEqual(outcome);
+        const passed = { ...outcome, passed: true, score: 1 };
+        await store.saveIngestChunk({
+          sessions: [makeSession({ id: 's1', outcome: passed })],
+          events: [],
+          file: makeSourceFile(),
+        });
+        expect((await store.listSessions())[0]?.outcome).toEqual(passed);
+        expect((await store.loadSessionsWithEvents())[0]?.outcome).toEqual(passed);
+      });
+
       test('merges a session seen again: widens its time range and fills what was unknown', async () => {
         const store = await open();
         await store.saveIngestChunk({
@@ -1163,6 +1188,7 @@ function makeSession(overrides: Partial<Session> & { id: string }): Session {
     startedAt: '2025-01-10T09:00:00.000Z',
     endedAt: '2025-01-10T09:45:00.000Z',
     eventCount: 0,
+    outcome: null,
     ...overrides,
   };
 }

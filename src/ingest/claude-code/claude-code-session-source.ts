@@ -132,6 +132,8 @@ export class ClaudeCodeSessionSource implements SessionSource {
       startedAt: meta.startedAt,
       endedAt: meta.endedAt,
       eventCount: 0,
+      // Claude Code transcripts record no outcome (interactive use).
+      outcome: null,
     });
     yield* readLineChunks<ClaudeCodeReadState>({
       path,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IngestWarning } from '../../domain/ingest-warning.js';
+import type { SessionOutcome } from '../../domain/outcome.js';
 import type { EventKind, SessionEvent } from '../../domain/session.js';
 import { capText, TOOL_RESULT_MAX_BYTES } from '../cap-text.js';
 import { parseJsonLine } from '../parse-json-line.js';
@@ -7,6 +8,7 @@ import type { JsonLineInput } from '../parse-json-line.js';
 import {
   reverieJsonlEventSchema,
   reverieJsonlMessageSchema,
+  reverieJsonlOutcomeSchema,
   reverieJsonlSessionSchema,
   reverieJsonlToolCallSchema,
   reverieJsonlToolResultSchema,
@@ -31,6 +33,8 @@ export interface ReverieJsonlSessionMeta {
   startedAtMs: number | null;
   endedAt: string | null;
   endedAtMs: number | null;
+  /** Set by an `outcome` record. */
+  outcome: SessionOutcome | null;
 }
 
 /** What {@link parseReverieJsonlLine} carries from one line to the next (a JSON value, saved in the cursor). */
@@ -51,6 +55,17 @@ const sessionMetaSchema = z.object({
   startedAtMs: z.number().nullable(),
   endedAt: z.string().nullable(),
   endedAtMs: z.number().nullable(),
+  // Cursors saved before outcomes existed have no such key.
+  outcome: z
+    .object({
+      passed: z.boolean().nullable(),
+      score: z.number().nullable(),
+      source: z.enum(['log', 'cli', 'grader']),
+      name: z.string(),
+      detail: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 
 /** Schema of {@link ReverieJsonlParserState}, for decoding a saved cursor (our own data: strict). */
@@ -150,6 +165,30 @@ export function parseReverieJsonlLine(
     (typeof record['session'] === 'string' && record['session'].length > 0 ? record['session'] : null) ??
     state.currentSessionId ??
     context.defaultSessionId;
+
+  if (type === 'outcome') {
+    const parsed = reverieJsonlOutcomeSchema.safeParse(record);
+    if (!parsed.success) return invalid(parsed.error);
+    const value = parsed.data;
+    const previous = Object.hasOwn(state.sessions, sessionId) ? state.sessions[sessionId] : undefined;
+    const meta: ReverieJsonlSessionMeta = {
+      ...(previous ?? emptyMeta()),
+      outcome: {
+        passed: value.passed ?? null,
+        score: value.score ?? null,
+        source: 'log',
+        name: value.name ?? 'outcome',
+        detail: value.detail ?? null,
+      },
+    };
+    return {
+      state: { ...state, sessions: putSession(state.sessions, sessionId, meta) },
+      events: [],
+      warnings: [],
+      incomplete: false,
+      sessionIds: [sessionId],
+    };
+  }
   const base = (fields: {
     id: string | null;
     ts: string | null;
@@ -319,6 +358,7 @@ function emptyMeta(): ReverieJsonlSessionMeta {
     startedAtMs: null,
     endedAt: null,
     endedAtMs: null,
+    outcome: null,
   };
 }
 

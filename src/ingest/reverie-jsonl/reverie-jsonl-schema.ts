@@ -69,6 +69,20 @@ export const reverieJsonlEventSchema = z.looseObject({
   text: optionalString,
 });
 
+/** `{"type":"outcome", "passed"?, "score"?, "name"?, "detail"?}`: how the session went (a test run, a grader). */
+export const reverieJsonlOutcomeSchema = z
+  .looseObject({
+    ...recordFields,
+    passed: optionalBoolean,
+    score: z.number().nullish().catch(null),
+    name: optionalString,
+    detail: optionalString,
+  })
+  .refine((value) => (value.passed ?? null) !== null || (value.score ?? null) !== null, {
+    message: 'needs "passed" (true/false) or a numeric "score"',
+    path: ['passed'],
+  });
+
 /** The record types of Reverie JSONL version 1. */
 export const reverieJsonlRecordTypes: ReadonlySet<string> = new Set([
   'session',
@@ -76,4 +90,5 @@ export const reverieJsonlRecordTypes: ReadonlySet<string> = new Set([
   'tool_call',
   'tool_result',
   'event',
+  'outcome',
 ]);

@@ -49,6 +49,13 @@ describe('ReverieJsonlSessionSource', () => {
         startedAt: '2026-08-01T09:00:00.000Z',
         endedAt: '2026-08-01T09:01:02.000Z',
         eventCount: 0,
+        outcome: {
+          passed: true,
+          score: null,
+          source: 'log',
+          name: 'tests',
+          detail: 'npm test passed (42 tests)',
+        },
       },
     ]);
     expect(result.events.map((event) => [event.id, event.sequence, event.kind, event.subtype])).toEqual([

@@ -114,6 +114,7 @@ export class ReverieJsonlSessionSource implements SessionSource {
             startedAt: meta?.startedAt ?? null,
             endedAt: meta?.endedAt ?? null,
             eventCount: 0,
+            outcome: meta?.outcome ?? null,
           });
         }
         return sessions;

@@ -105,6 +105,7 @@ export class InMemoryStore implements Store {
           title: incoming.title ?? existing.title,
           cwd: existing.cwd ?? incoming.cwd,
           parentSessionId: existing.parentSessionId ?? incoming.parentSessionId,
+          outcome: incoming.outcome ?? existing.outcome,
         });
       }
       let eventsAdded = 0;
@@ -544,6 +545,7 @@ function copySession(session: Session): Session {
     startedAt: session.startedAt,
     endedAt: session.endedAt,
     eventCount: session.eventCount,
+    outcome: session.outcome === null ? null : { ...session.outcome },
   };
 }
 

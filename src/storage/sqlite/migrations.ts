@@ -148,6 +148,14 @@ CREATE TABLE locks (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'session outcomes from logs',
+    sql: `
+-- JSON of a SessionOutcome (a tau-bench reward, a SWE-agent exit status, a Langfuse score), or NULL.
+ALTER TABLE sessions ADD COLUMN outcome TEXT;
+`,
+  },
 ];
 
 /** The `user_version` of a database with every migration applied. */

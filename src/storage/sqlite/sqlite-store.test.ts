@@ -172,6 +172,7 @@ describe('SqliteStore', () => {
             format: 'claude-code',
             sourcePath: '/logs/a.jsonl',
             parentSessionId: null,
+            outcome: null,
             title: null,
             cwd: null,
             startedAt: null,

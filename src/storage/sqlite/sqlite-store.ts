@@ -77,6 +77,7 @@ interface SessionRow {
   started_at: string | null;
   ended_at: string | null;
   event_count: number;
+  outcome: string | null;
 }
 
 interface EventRow {
@@ -177,7 +178,7 @@ interface SessionFilterParameters {
 }
 
 const sessionColumns =
-  'id, agent, format, source_path, parent_session_id, title, cwd, started_at, ended_at, event_count';
+  'id, agent, format, source_path, parent_session_id, title, cwd, started_at, ended_at, event_count, outcome';
 const eventColumns =
   'id, session_id, sequence, kind, subtype, timestamp, text, message_id, tool_name, tool_call_id, tool_input, ' +
   'is_error, is_rejection, source_path, source_line';
@@ -218,6 +219,7 @@ function toSessionParameters(session: Session, ingestedAt: string) {
     cwd: session.cwd,
     startedAt: session.startedAt,
     endedAt: session.endedAt,
+    outcome: session.outcome === null ? null : JSON.stringify(session.outcome),
     ingestedAt,
   };
 }
@@ -332,9 +334,10 @@ function prepareStatements(database: Database.Database) {
     insertSession: database.prepare<SessionParameters>(`
       INSERT OR IGNORE INTO sessions
         (id, agent, format, source_path, parent_session_id, title, cwd, started_at, ended_at, event_count,
-         ingested_at)
+         outcome, ingested_at)
       VALUES
-        (@id, @agent, @format, @sourcePath, @parentSessionId, @title, @cwd, @startedAt, @endedAt, 0, @ingestedAt)`),
+        (@id, @agent, @format, @sourcePath, @parentSessionId, @title, @cwd, @startedAt, @endedAt, 0, @outcome,
+         @ingestedAt)`),
     // coalesce(a, b) / coalesce(b, a) makes min()/max() ignore a NULL side (SQLite's min(x, NULL) is NULL).
     mergeSession: database.prepare<SessionParameters>(`
       UPDATE sessions SET
@@ -342,7 +345,8 @@ function prepareStatements(database: Database.Database) {
         ended_at = max(coalesce(ended_at, @endedAt), coalesce(@endedAt, ended_at)),
         title = coalesce(@title, title),
         cwd = coalesce(cwd, @cwd),
-        parent_session_id = coalesce(parent_session_id, @parentSessionId)
+        parent_session_id = coalesce(parent_session_id, @parentSessionId),
+        outcome = coalesce(@outcome, outcome)
       WHERE id = @id`),
     addEventCount: database.prepare<[number, string]>(
       'UPDATE sessions SET event_count = event_count + ? WHERE id = ?',
@@ -899,6 +903,8 @@ export class SqliteStore implements Store {
       startedAt: row.started_at,
       endedAt: row.ended_at,
       eventCount: row.event_count,
+      outcome:
+        row.outcome === null ? null : (this.#readJson(row.outcome, 'sessions.outcome') as Session['outcome']),
     };
   }
 
