@@ -5,12 +5,13 @@
  */
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestWarning } from '../domain/ingest-warning.js';
 import type { EventKind, Session, SessionEvent } from '../domain/session.js';
 import type { FileCursor, SessionSource } from '../ports/session-source.js';
-import { isJsonObject, safeParseJson } from '../util/json.js';
+import { jsonLinesRecordKit } from './record-kit.js';
+import type { RecordKit } from './record-kit.js';
 
 /** Options for {@link runSessionSourceContract}. */
 export interface SessionSourceContractOptions {
@@ -21,12 +22,14 @@ export interface SessionSourceContractOptions {
   /** Real log files of this format (absolute paths). Each must be fully newline-terminated. */
   fixtures: readonly string[];
   /**
-   * The fixture the damage tests cut up (default: the first fixture with at least 6 lines that each produce
-   * events). Its lines must each be one record.
+   * The fixture the damage tests cut up (default: the first fixture with at least 6 records that each produce
+   * events).
    */
   damageFixture?: string;
   /** Agent passed in read requests (default `contract-agent`). */
   agent?: string;
+  /** How this format's files split into records (default: JSON lines). */
+  kit?: RecordKit;
 }
 
 /** Everything one read produced. */
@@ -109,6 +112,8 @@ export function mergeSession(previous: Session | undefined, next: Session): Sess
  */
 export function runSessionSourceContract(options: SessionSourceContractOptions): void {
   const agent = options.agent ?? 'contract-agent';
+  const kit = options.kit ?? jsonLinesRecordKit;
+  const itAppendable = kit.appendable ? it : it.skip;
   const read = (source: SessionSource, path: string, cursor: FileCursor | null = null) =>
     readAllChunks(source, path, { agent, cursor });
 
@@ -164,10 +169,14 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
           const cursor = chunks[resumeAt]?.cursor;
           if (cursor === undefined) return;
           const rest = await read(options.createSource(), path, structuredClone(cursor));
-          expect(rest.events).toEqual(chunks.slice(resumeAt + 1).flatMap((chunk) => chunk.events));
+          // A JSON document is read again from the start (its ids are stable, the store keeps no duplicates).
+          const expected = kit.appendable
+            ? chunks.slice(resumeAt + 1).flatMap((chunk) => chunk.events)
+            : whole.events;
+          expect(rest.events).toEqual(expected);
         });
 
-        it('reads a grown file from the saved cursor with no duplicates and no gaps', async () => {
+        itAppendable('reads a grown file from the saved cursor with no duplicates and no gaps', async () => {
           const lines = splitLines(await readFile(path));
           for (const keep of new Set([1, Math.floor(lines.length / 2), lines.length - 1])) {
             if (keep < 1 || keep >= lines.length) continue;
@@ -186,164 +195,185 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
           }
         });
 
-        it('does not consume a half-written last line, and reads it once it is complete', async () => {
-          const lines = splitLines(await readFile(path));
-          const keep = Math.floor(lines.length / 2);
-          const partial = lines[keep];
-          if (partial === undefined || partial.length < 4) return;
-          const cut = Math.floor(partial.length / 2);
-          const grown = await tempPath(basename(path));
-          await writeFile(grown, Buffer.concat([...lines.slice(0, keep), partial.subarray(0, cut)]));
-          const before = await read(options.createSource(), grown);
-          expect(before.cursor?.line).toBe(keep);
-          expect(before.warnings).toContainEqual({ type: 'truncated-line', path: grown, line: keep + 1 });
-          await appendFile(grown, Buffer.concat([partial.subarray(cut), ...lines.slice(keep + 1)]));
-          const cursor = JSON.parse(JSON.stringify(before.cursor)) as FileCursor;
-          const after = await read(options.createSource(), grown, cursor);
-          const full = await read(options.createSource(), grown);
-          expect([...before.events, ...after.events]).toEqual(full.events);
-          expect(mergeAll(before.sessions, after.sessions)).toEqual(full.sessions);
-        });
+        itAppendable(
+          'does not consume a half-written last line, and reads it once it is complete',
+          async () => {
+            const lines = splitLines(await readFile(path));
+            const keep = Math.floor(lines.length / 2);
+            const partial = lines[keep];
+            if (partial === undefined || partial.length < 4) return;
+            const cut = Math.floor(partial.length / 2);
+            const grown = await tempPath(basename(path));
+            await writeFile(grown, Buffer.concat([...lines.slice(0, keep), partial.subarray(0, cut)]));
+            const before = await read(options.createSource(), grown);
+            expect(before.cursor?.line).toBe(keep);
+            expect(before.warnings).toContainEqual({ type: 'truncated-line', path: grown, line: keep + 1 });
+            await appendFile(grown, Buffer.concat([partial.subarray(cut), ...lines.slice(keep + 1)]));
+            const cursor = JSON.parse(JSON.stringify(before.cursor)) as FileCursor;
+            const after = await read(options.createSource(), grown, cursor);
+            const full = await read(options.createSource(), grown);
+            expect([...before.events, ...after.events]).toEqual(full.events);
+            expect(mergeAll(before.sessions, after.sessions)).toEqual(full.sessions);
+          },
+        );
       },
     );
 
     describe('damaged files', () => {
+      let head: Buffer = Buffer.alloc(0);
+      let tail: Buffer = Buffer.alloc(0);
       let good: Buffer[] = [];
       let baseline: ReadResult | null = null;
+
+      /** Reassembles a file from units, with each unit's first line (for the expected warnings). */
+      const assemble = (units: readonly Buffer[]) => {
+        const pieces: Buffer[] = [head];
+        const lines: number[] = [];
+        let line = 1 + countNewlines(head);
+        units.forEach((unit, index) => {
+          if (index > 0) {
+            pieces.push(kit.separator);
+            line += countNewlines(kit.separator);
+          }
+          lines.push(line + leadingNewlines(unit));
+          pieces.push(unit);
+          line += countNewlines(unit);
+        });
+        pieces.push(tail);
+        return { content: Buffer.concat(pieces), lines };
+      };
 
       beforeAll(async () => {
         const candidates = options.damageFixture === undefined ? options.fixtures : [options.damageFixture];
         for (const path of candidates) {
-          const lines = splitLines(await readFile(path));
-          const source = options.createSource();
-          const result = await read(source, path);
-          const linesWithEvents = new Set(result.events.map((event) => event.source.line));
-          const usable = lines.filter((_, index) => linesWithEvents.has(index + 1));
-          if (usable.length >= 6) {
-            good = usable.slice(0, 6);
+          const parts = kit.split(await readFile(path));
+          if (parts.records.length < 6) continue;
+          head = parts.head;
+          tail = parts.tail;
+          const withEvents: Buffer[] = [];
+          for (const record of parts.records) {
+            const probe = await tempPath(`probe${extname(path)}`);
+            await writeFile(probe, Buffer.concat([head, record, tail]));
+            if ((await read(options.createSource(), probe)).events.length > 0) withEvents.push(record);
+            if (withEvents.length === 6) break;
+          }
+          if (withEvents.length === 6) {
+            good = withEvents;
             break;
           }
         }
-        expect(good.length).toBe(6);
-        const path = await tempPath('baseline.jsonl');
-        await writeFile(path, Buffer.concat(good));
+        expect(good.length, 'a fixture with 6 records that produce events').toBe(6);
+        const path = await tempPath(`baseline${extension}`);
+        await writeFile(path, assemble(good).content);
         baseline = await read(options.createSource(), path);
+        expect(baseline.warnings).toEqual([]);
       });
 
-      /** What must survive damage: every event of the good lines, in order (ids may follow line numbers). */
+      const extension = extname(options.damageFixture ?? options.fixtures[0] ?? '.jsonl');
+
+      /** What must survive damage: every event of the good records, in order (ids may follow line numbers). */
       const essence = (events: readonly SessionEvent[]) =>
         events
           .filter((event) => event.subtype !== unknownRecordType)
           .map((event) => [event.kind, event.subtype, event.text, event.toolName, event.isError]);
 
-      const damaged = async (name: string, lines: Buffer[]) => {
-        const path = await tempPath(name);
-        await writeFile(path, Buffer.concat(lines));
+      const damaged = async (name: string, content: Buffer) => {
+        const path = await tempPath(`${name}${extension}`);
+        await writeFile(path, content);
         return { path, result: await read(options.createSource(), path) };
       };
 
-      it('warns about a truncated last line with its line number and keeps every earlier line', async () => {
-        const last = good[5]!;
-        const path = await tempPath('truncated.jsonl');
-        await writeFile(path, Buffer.concat(good.slice(0, 5)));
-        const expected = await read(options.createSource(), path);
-        await writeFile(
-          path,
-          Buffer.concat([...good.slice(0, 5), last.subarray(0, Math.floor(last.length / 2))]),
-        );
-        const result = await read(options.createSource(), path);
-        expect(result.warnings).toEqual([{ type: 'truncated-line', path, line: 6 }]);
-        expect(result.events).toEqual(expected.events);
-        expect(result.cursor?.line).toBe(5);
-      });
-
-      it('warns about a line cut short in the middle of the file and keeps the rest', async () => {
-        const second = good[1]!;
-        const cut = Buffer.concat([second.subarray(0, Math.floor(second.length / 2)), Buffer.from('\n')]);
-        const { path, result } = await damaged('cut-middle.jsonl', [good[0]!, cut, ...good.slice(2)]);
-        expect(result.warnings).toEqual([{ type: 'truncated-line', path, line: 2 }]);
-        const lost = baseline!.events.filter((event) => event.source.line === 2).length;
-        expect(essence(result.events)).toEqual(
-          essence(baseline!.events.filter((event) => event.source.line !== 2)),
-        );
-        expect(result.events.length).toBe(baseline!.events.length - lost);
-      });
-
-      it('warns about invalid JSON in the middle with its line number and keeps the rest', async () => {
-        const { path, result } = await damaged('invalid-json.jsonl', [
-          ...good.slice(0, 2),
-          Buffer.from('this is not JSON, it is a stray log line\n'),
-          ...good.slice(2),
-        ]);
+      it('warns about a truncated last record with its line number and keeps every earlier record', async () => {
+        const intact = await damaged('intact', assemble(good.slice(0, 5)).content);
+        const whole = assemble(good);
+        const cutAt = whole.content.length - tail.length - Math.ceil(good[5]!.length / 2);
+        const { path, result } = await damaged('truncated', whole.content.subarray(0, cutAt));
         expect(result.warnings).toHaveLength(1);
-        expect(result.warnings[0]).toMatchObject({ type: 'invalid-json', path, line: 3 });
+        expect(['truncated-line', 'invalid-json']).toContain(result.warnings[0]?.type);
+        expect(result.warnings[0]).toMatchObject({ path });
+        expect((result.warnings[0] as { line: number }).line).toBeGreaterThanOrEqual(whole.lines[5]!);
+        const kept = (events: readonly SessionEvent[]) =>
+          events.filter((event) => event.source.line < whole.lines[5]!);
+        expect(essence(kept(result.events))).toEqual(essence(kept(intact.result.events)));
+      });
+
+      it('warns about junk between records with its line number and keeps the rest', async () => {
+        const file = assemble([...good.slice(0, 2), kit.junk, ...good.slice(2)]);
+        const { path, result } = await damaged('junk', file.content);
+        expect(result.warnings).toHaveLength(1);
+        expect(result.warnings[0]).toMatchObject({ path, line: file.lines[2] });
+        expect(['invalid-json', 'invalid-record']).toContain(result.warnings[0]?.type);
         expect(essence(result.events)).toEqual(essence(baseline!.events));
       });
 
       it('warns about binary garbage with its line number and keeps the rest', async () => {
-        const garbage = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41, 0x00, 0xc3, 0x28, 0x0a]);
-        const { path, result } = await damaged('binary.jsonl', [
-          ...good.slice(0, 3),
-          garbage,
-          ...good.slice(3),
-        ]);
-        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: 4 }]);
+        const file = assemble([...good.slice(0, 3), kit.binaryJunk, ...good.slice(3)]);
+        const { path, result } = await damaged('binary', file.content);
+        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: file.lines[3] }]);
         expect(essence(result.events)).toEqual(essence(baseline!.events));
       });
 
-      it('warns about a record with invalid UTF-8 spliced into it', async () => {
+      it('warns about a record with invalid UTF-8 spliced into it and keeps the others', async () => {
         const third = Buffer.from(good[2]!);
         third[Math.floor(third.length / 2)] = 0xff;
-        const { path, result } = await damaged('spliced.jsonl', [
-          ...good.slice(0, 2),
-          third,
-          ...good.slice(3),
-        ]);
-        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: 3 }]);
-        expect(essence(result.events)).toEqual(
-          essence(baseline!.events.filter((event) => event.source.line !== 3)),
-        );
+        const file = assemble([...good.slice(0, 2), third, ...good.slice(3)]);
+        const { path, result } = await damaged('spliced', file.content);
+        expect(result.warnings).toEqual([{ type: 'binary-content', path, line: file.lines[2] }]);
+        const others = assemble([...good.slice(0, 2), ...good.slice(3)]);
+        const expected = await damaged('without-third', others.content);
+        expect(essence(result.events)).toEqual(essence(expected.result.events));
       });
 
-      it('keeps an unknown record type as an `other` event with an `unknown-record` warning', async () => {
-        const parsed = safeParseJson(good[1]!.toString('utf8'));
-        if (!parsed.success || !isJsonObject(parsed.value))
-          throw new Error('damage fixture line 2 is not a record');
-        const unknown = Buffer.from(`${JSON.stringify({ ...parsed.value, type: unknownRecordType })}\n`);
-        const { path, result } = await damaged('unknown.jsonl', [
-          ...good.slice(0, 2),
-          unknown,
-          ...good.slice(2),
-        ]);
+      it('keeps an unknown record type as an `other` event with an `unknown-record` warning', async (context) => {
+        const unknown = kit.withUnknownType(good[1]!, unknownRecordType);
+        if (unknown === null) {
+          context.skip('this format has no record types');
+          return;
+        }
+        const file = assemble([...good.slice(0, 2), unknown, ...good.slice(2)]);
+        const { path, result } = await damaged('unknown', file.content);
         expect(result.warnings).toEqual([
-          { type: 'unknown-record', path, line: 3, recordType: unknownRecordType },
+          { type: 'unknown-record', path, line: file.lines[2], recordType: unknownRecordType },
         ]);
-        const others = result.events.filter((event) => event.source.line === 3);
-        expect(others).toHaveLength(1);
-        expect(others[0]).toMatchObject({ kind: 'other', subtype: unknownRecordType });
-        expect(essence(result.events)).toEqual(essence(baseline!.events));
-      });
-
-      it('skips blank lines silently', async () => {
-        const { result } = await damaged('blank.jsonl', [
-          Buffer.from('\n'),
-          good[0]!,
-          Buffer.from('   \r\n'),
-          ...good.slice(1),
-        ]);
-        expect(result.warnings).toEqual([]);
+        const others = result.events.filter((event) => event.subtype === unknownRecordType);
+        expect(others.length).toBeGreaterThanOrEqual(1);
+        expect(others[0]).toMatchObject({ kind: 'other' });
         expect(essence(result.events)).toEqual(essence(baseline!.events));
       });
 
       it('reads CRLF line endings like LF', async () => {
-        const crlf = good.map((line) => Buffer.concat([line.subarray(0, -1), Buffer.from('\r\n')]));
-        const { result } = await damaged('crlf.jsonl', crlf);
+        const crlf = Buffer.from(
+          assemble(good).content.toString('latin1').replace(/\r?\n/g, '\r\n'),
+          'latin1',
+        );
+        const { result } = await damaged('crlf', crlf);
+        expect(result.warnings).toEqual([]);
+        expect(essence(result.events)).toEqual(essence(baseline!.events));
+      });
+
+      itAppendable(
+        'warns about a record cut short in the middle of the file and keeps the rest',
+        async () => {
+          const second = good[1]!;
+          const cut = Buffer.concat([second.subarray(0, Math.floor(second.length / 2)), Buffer.from('\n')]);
+          const file = assemble([good[0]!, cut, ...good.slice(2)]);
+          const { path, result } = await damaged('cut-middle', file.content);
+          expect(result.warnings).toHaveLength(1);
+          expect(result.warnings[0]).toMatchObject({ path, line: file.lines[1] });
+          const others = await damaged('without-second', assemble([good[0]!, ...good.slice(2)]).content);
+          expect(essence(result.events)).toEqual(essence(others.result.events));
+        },
+      );
+
+      itAppendable('skips blank lines silently', async () => {
+        const file = assemble([Buffer.from('\n'), good[0]!, Buffer.from('   \r\n'), ...good.slice(1)]);
+        const { result } = await damaged('blank', file.content);
         expect(result.warnings).toEqual([]);
         expect(essence(result.events)).toEqual(essence(baseline!.events));
       });
 
       it('yields one chunk with an `empty-file` warning and no session for an empty file', async () => {
-        const { path, result } = await damaged('empty.jsonl', []);
+        const { path, result } = await damaged('empty', Buffer.alloc(0));
         expect(result.chunks).toBe(1);
         expect(result.warnings).toEqual([{ type: 'empty-file', path }]);
         expect(result.sessions.size).toBe(0);
@@ -351,17 +381,20 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
         expect(result.cursor).toMatchObject({ offset: 0, line: 0 });
       });
 
-      it('yields one chunk and keeps the cursor when nothing was added since the last read', async () => {
-        const { path, result } = await damaged('unchanged.jsonl', good);
-        const again = await read(options.createSource(), path, result.cursor);
-        expect(again.chunks).toBe(1);
-        expect(again.events).toEqual([]);
-        expect(again.warnings).toEqual([]);
-        expect(again.cursor).toMatchObject({ offset: result.cursor!.offset, line: result.cursor!.line });
-      });
+      itAppendable(
+        'yields one chunk and keeps the cursor when nothing was added since the last read',
+        async () => {
+          const { path, result } = await damaged('unchanged', assemble(good).content);
+          const again = await read(options.createSource(), path, result.cursor);
+          expect(again.chunks).toBe(1);
+          expect(again.events).toEqual([]);
+          expect(again.warnings).toEqual([]);
+          expect(again.cursor).toMatchObject({ offset: result.cursor!.offset, line: result.cursor!.line });
+        },
+      );
 
       it('reports a missing file as an `unreadable-file` warning instead of throwing', async () => {
-        const path = join(directory, 'does-not-exist.jsonl');
+        const path = join(directory, `does-not-exist${extension}`);
         const result = await read(options.createSource(), path);
         expect(result.warnings).toEqual([
           { type: 'unreadable-file', path, message: expect.any(String) as string },
@@ -370,7 +403,7 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
       });
 
       it('treats a cursor whose state it did not write as "read from the start"', async () => {
-        const { path } = await damaged('foreign-cursor.jsonl', good);
+        const { path } = await damaged('foreign-cursor', assemble(good).content);
         const result = await read(options.createSource(), path, {
           offset: 10,
           line: 1,
@@ -380,6 +413,22 @@ export function runSessionSourceContract(options: SessionSourceContractOptions):
       });
     });
   });
+}
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let index = bytes.indexOf(0x0a); index !== -1; index = bytes.indexOf(0x0a, index + 1)) count++;
+  return count;
+}
+
+/** Newlines before a unit's first non-whitespace byte (a record may start with a line break). */
+function leadingNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (const byte of bytes) {
+    if (byte === 0x0a) count++;
+    else if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09) break;
+  }
+  return count;
 }
 
 /** Splits a file into its lines, each keeping its `\n`. */
