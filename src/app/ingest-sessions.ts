@@ -4,7 +4,9 @@
  */
 import { ReverieError } from '../domain/errors.js';
 import type { IngestWarning } from '../domain/ingest-warning.js';
-import type { SessionFormat } from '../domain/session.js';
+import type { Session, SessionEvent, SessionFormat } from '../domain/session.js';
+import { redactSecrets, redactSecretsInValue } from '../guard/redact-secrets.js';
+import type { RedactionReport } from '../guard/redact-secrets.js';
 import type { SessionSource } from '../ports/session-source.js';
 import type { SourceFileState } from '../ports/store.js';
 import type { AppContext } from './app-context.js';
@@ -48,7 +50,29 @@ export interface IngestResult {
   eventsAdded: number;
   bytesRead: number;
   warnings: IngestWarning[];
+  /** Secrets removed before anything was stored, counted by kind (never the values). */
+  redactions: RedactionReport;
+  /** Files read per format (auto-detection says here which it chose). */
+  formats: Partial<Record<SessionFormat, number>>;
   files: FileIngestResult[];
+}
+
+/** Removes secrets from everything a chunk would store. */
+function redactChunk(
+  sessions: readonly Session[],
+  events: readonly SessionEvent[],
+  report: RedactionReport,
+): { sessions: Session[]; events: SessionEvent[] } {
+  return {
+    sessions: sessions.map((session) =>
+      session.title === null ? session : { ...session, title: redactSecrets(session.title, report) },
+    ),
+    events: events.map((event) => {
+      const text = redactSecrets(event.text, report);
+      const toolInput = event.toolInput === null ? null : redactSecretsInValue(event.toolInput, report);
+      return text === event.text && toolInput === event.toolInput ? event : { ...event, text, toolInput };
+    }),
+  };
 }
 
 const detectBytes = 16_384;
@@ -110,6 +134,8 @@ export async function ingestSessions(
     eventsAdded: 0,
     bytesRead: 0,
     warnings: [],
+    redactions: {},
+    formats: {},
     files: [],
   };
   const work: { path: string; input: IngestInput }[] = [];
@@ -218,19 +244,28 @@ export async function ingestSessions(
         mtimeMs: fingerprint.mtimeMs,
         headHash: fingerprint.headHash,
         headBytes: fingerprint.headBytes,
-        cursor: chunk.cursor,
+        // Parser state may hold text not yet turned into events (a pending title): it is stored too, so it is
+        // redacted as well (not counted again: the same text is counted when it becomes an event or title).
+        cursor: { ...chunk.cursor, state: redactSecretsInValue(chunk.cursor.state) },
         updatedAt: context.clock.now().toISOString(),
       };
+      // Secrets are removed here, before anything reaches the store, whatever the format.
+      const clean = redactChunk(chunk.sessions, chunk.events, result.redactions);
       const saved = await context.store.saveIngestChunk({
-        sessions: chunk.sessions,
-        events: chunk.events,
+        sessions: clean.sessions,
+        events: clean.events,
         file,
       });
       goodRecords += chunk.events.length + chunk.sessions.length;
       fileResult.sessionsAdded += saved.sessionsAdded;
       fileResult.eventsAdded += saved.eventsAdded;
       fileResult.warnings += chunk.warnings.length;
-      result.warnings.push(...chunk.warnings);
+      // A JSON parse error quotes the line it failed on: its message may hold a secret too.
+      result.warnings.push(
+        ...chunk.warnings.map((warning) =>
+          'message' in warning ? { ...warning, message: redactSecrets(warning.message) } : warning,
+        ),
+      );
       progress.bytesDone += chunk.cursor.offset - endOffset;
       endOffset = chunk.cursor.offset;
       progress.sessionsAdded += saved.sessionsAdded;
@@ -246,6 +281,7 @@ export async function ingestSessions(
       result.filesFailed++;
     } else {
       result.filesRead++;
+      result.formats[source.format] = (result.formats[source.format] ?? 0) + 1;
     }
     result.files.push(fileResult);
     options.onProgress?.({ ...progress });

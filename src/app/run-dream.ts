@@ -102,7 +102,9 @@ async function ingestSources(
     sessionsAdded: 0,
     eventsAdded: 0,
     warningCount: 0,
+    redactions: {},
   };
+  const redactions: Record<string, number> = {};
   for (const agent of agents) {
     for (const source of agent.sources) {
       try {
@@ -115,6 +117,8 @@ async function ingestSources(
         summary.sessionsAdded += result.sessionsAdded;
         summary.eventsAdded += result.eventsAdded;
         summary.warningCount += result.warnings.length;
+        for (const [kind, count] of Object.entries(result.redactions))
+          redactions[kind] = (redactions[kind] ?? 0) + count;
         for (const warning of result.warnings) warnings.push({ type: 'ingest', warning });
       } catch (error) {
         if (isReverieError(error) && error.code === 'INGEST_PATH_NOT_FOUND') {
@@ -125,7 +129,7 @@ async function ingestSources(
       }
     }
   }
-  return summary;
+  return { ...summary, redactions };
 }
 
 function sameEdits(a: readonly MemoryEdit[], b: readonly MemoryEdit[]): boolean {

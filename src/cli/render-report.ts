@@ -1,6 +1,7 @@
 import type { DreamRun, RunWarning } from '../domain/dream-run.js';
 import { describeFinding, describeRecovery } from '../domain/finding.js';
 import { renderIngestWarning } from '../domain/ingest-warning.js';
+import { renderRedactions } from './render-ingest.js';
 import { displayPath, oneLine, renderTable, shortTime } from './render-table.js';
 
 function renderRunWarning(warning: RunWarning, cwd: string): string {
@@ -35,6 +36,8 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     lines.push(
       `  Read logs: ${ingest.filesScanned} files (${ingest.filesRead} read, ${ingest.filesUnchanged} unchanged), +${ingest.sessionsAdded} sessions, +${ingest.eventsAdded} events`,
     );
+    const redacted = renderRedactions(ingest.redactions);
+    if (redacted !== null) lines.push(`  ${redacted}`);
   }
   lines.push(
     `  Analysed ${report.sessionsRead} sessions since ${shortTime(report.since)}: ${report.eventsRead} events, ${report.toolErrorsRead} tool errors`,

@@ -32,6 +32,8 @@ export interface IngestSummary {
   sessionsAdded: number;
   eventsAdded: number;
   warningCount: number;
+  /** Secrets removed before anything was stored, by kind (never the values). */
+  redactions: Readonly<Record<string, number>>;
 }
 
 export interface ReportProposal {

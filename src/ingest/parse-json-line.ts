@@ -1,5 +1,5 @@
 import type { IngestWarning } from '../domain/ingest-warning.js';
-import { isJsonObject, safeParseJson } from '../util/json.js';
+import { describeJsonError, isJsonObject, safeParseJson } from '../util/json.js';
 
 /** What a format parser gets for one line (see `read-lines.ts`). */
 export interface JsonLineInput {
@@ -49,7 +49,7 @@ export function parseJsonLine(input: JsonLineInput): JsonLineResult {
     }
     return {
       kind: 'rejected',
-      warning: { type: 'invalid-json', path, line, message: parsed.error.message },
+      warning: { type: 'invalid-json', path, line, message: describeJsonError(parsed.error) },
       incomplete: false,
     };
   }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IngestWarning } from '../domain/ingest-warning.js';
 import type { Session, SessionEvent } from '../domain/session.js';
 import type { FileCursor, ReadChunk } from '../ports/session-source.js';
-import { safeParseJson } from '../util/json.js';
+import { describeJsonError, safeParseJson } from '../util/json.js';
 import { JsonRecordScanner } from './json-record-scanner.js';
 import type { ScannedRecord } from './json-record-scanner.js';
 
@@ -108,7 +108,7 @@ export async function* readJsonDocumentChunks<State>(
     if (!parsed.success) {
       warnings.push(
         record.complete
-          ? { type: 'invalid-json', path, line: record.line, message: parsed.error.message }
+          ? { type: 'invalid-json', path, line: record.line, message: describeJsonError(parsed.error) }
           : { type: 'truncated-line', path, line: record.line },
       );
       return;
@@ -162,7 +162,7 @@ export async function* readJsonDocumentChunks<State>(
       type: 'invalid-json',
       path,
       line: 1,
-      message: `the document around the records cannot be read${parsedEnvelope?.success === false ? ` (${parsedEnvelope.error.message})` : ''}`,
+      message: `the document around the records cannot be read${parsedEnvelope?.success === false ? ` (${describeJsonError(parsedEnvelope.error)})` : ''}`,
     });
   }
   apply(

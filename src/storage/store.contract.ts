@@ -1246,6 +1246,7 @@ function makeDreamRun(overrides: Partial<DreamRun> & { id: string }): DreamRun {
         sessionsAdded: 2,
         eventsAdded: 40,
         warningCount: 1,
+        redactions: { 'github-token': 1 },
       },
       sessionsRead: 12,
       eventsRead: 480,

@@ -23,3 +23,11 @@ export function parseJson(text: string): unknown {
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A JSON syntax error's message without the excerpt of the input V8 puts in it (`Unexpected token 'o', "oops sk_li"...
+ * is not valid JSON`): log lines may hold secrets, and warnings are stored. The line number says where it was.
+ */
+export function describeJsonError(error: Error): string {
+  return error.message.replace(/, ".*" is not valid JSON$/s, ' (not valid JSON)');
+}

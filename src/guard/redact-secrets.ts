@@ -1,0 +1,127 @@
+/**
+ * Secret redaction, applied to every text Reverie keeps from a log before it is stored (and again to every
+ * proposal before it is saved). A secret is replaced by `[REDACTED:<kind>]`; the report counts them by kind and
+ * never holds a value.
+ *
+ * Patterns are the published formats of the common providers' keys and tokens, plus the generic shapes secrets take
+ * in logs (bearer tokens, private key blocks, passwords in URLs, `.env`-style assignments of secret-looking names).
+ * One combined regular expression scans each text once; a text with no candidate costs one scan.
+ */
+
+/** Kinds of secret, as counted in the redaction report. */
+export type SecretKind =
+  | 'private-key'
+  | 'anthropic-key'
+  | 'openai-key'
+  | 'aws-access-key'
+  | 'aws-secret-key'
+  | 'github-token'
+  | 'gitlab-token'
+  | 'slack-token'
+  | 'slack-webhook'
+  | 'stripe-key'
+  | 'google-api-key'
+  | 'huggingface-token'
+  | 'npm-token'
+  | 'jwt'
+  | 'bearer-token'
+  | 'url-password'
+  | 'secret-assignment';
+
+/** Counts of redacted secrets by kind. */
+export type RedactionReport = Partial<Record<SecretKind, number>>;
+
+interface Pattern {
+  kind: SecretKind;
+  source: string;
+}
+
+// Order matters: the first alternative that matches at a position wins, so specific formats come before generic
+// shapes (an Anthropic key is also "sk-" followed by characters, a key in a Bearer header is a bearer token).
+const patterns: readonly Pattern[] = [
+  {
+    kind: 'private-key',
+    // A whole PEM block; a block cut off by the end of the text (a truncated log) is redacted to the end.
+    source: String.raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))`,
+  },
+  { kind: 'anthropic-key', source: String.raw`\bsk-ant-(?:api|admin|sid|oat)\d{2}-[A-Za-z0-9_\-]{20,}` },
+  { kind: 'openai-key', source: String.raw`\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}` },
+  { kind: 'aws-access-key', source: String.raw`\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b` },
+  {
+    kind: 'aws-secret-key',
+    source: String.raw`(?<=\baws_?secret_?access_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}\b`,
+  },
+  { kind: 'github-token', source: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})` },
+  { kind: 'gitlab-token', source: String.raw`\bglpat-[A-Za-z0-9_\-]{20,}` },
+  { kind: 'slack-token', source: String.raw`\bxox[abposr]-[A-Za-z0-9\-]{10,}` },
+  { kind: 'slack-webhook', source: String.raw`https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,}` },
+  { kind: 'stripe-key', source: String.raw`\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}` },
+  { kind: 'google-api-key', source: String.raw`\bAIza[0-9A-Za-z_\-]{35}` },
+  { kind: 'huggingface-token', source: String.raw`\bhf_[A-Za-z0-9]{30,}` },
+  { kind: 'npm-token', source: String.raw`\bnpm_[A-Za-z0-9]{36}\b` },
+  { kind: 'jwt', source: String.raw`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}` },
+  { kind: 'bearer-token', source: String.raw`(?<=\bBearer\s+)[A-Za-z0-9._~+/\-]{16,}=*` },
+  // The password of `scheme://user:password@host`; the user name and host stay readable.
+  { kind: 'url-password', source: String.raw`(?<=\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]{3,}(?=@)` },
+  {
+    kind: 'secret-assignment',
+    // `NAME=value`, `NAME: value`, `"name": "value"` where the name says secret, token, password or key; only the
+    // value is replaced. Values shorter than 6 characters, without a letter (`"total_tokens": 1234567` is a count,
+    // not a secret) or already redacted are left alone.
+    source: String.raw`(?<=\b[A-Za-z0-9_.\-]*(?:SECRET|secret|Secret|TOKEN|token|Token|PASSWORD|password|Password|PASSWD|passwd|API_?KEY|api_?key|ApiKey|apiKey|ACCESS_?KEY|access_?key|PRIVATE_?KEY|private_?key|CREDENTIALS?|credentials?)[A-Za-z0-9_\-]*["']?\s*[:=]\s*["']?)(?!\[REDACTED)(?=[^\s"'\`,;]*[A-Za-z])[^\s"'\`,;]{6,}`,
+  },
+];
+
+const combined = new RegExp(patterns.map((pattern) => `(${pattern.source})`).join('|'), 'gm');
+
+/** Cheap filter: text without any of these substrings cannot hold a secret we recognise. */
+const triggers =
+  /PRIVATE KEY|sk-|AKIA|ASIA|ABIA|ACCA|ecret|ECRET|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|hf_|npm_|eyJ|Bearer|:\/\/[^\s/@]+:[^\s@]+@|oken|OKEN|assw|ASSW|asswd|pi_?key|PI_?KEY|piKey|ccess_?key|CCESS_?KEY|rivate_?key|RIVATE_?KEY|redential|REDENTIAL/;
+
+/** Replaces every recognised secret in `text`; returns the text unchanged (same string) when there is none. */
+export function redactSecrets(text: string, report?: RedactionReport): string {
+  if (!triggers.test(text)) return text;
+  return text.replace(combined, (match: string, ...groups: unknown[]) => {
+    const index = groups.findIndex((group, position) => position < patterns.length && group !== undefined);
+    const kind = patterns[index]?.kind ?? 'secret-assignment';
+    if (report !== undefined) report[kind] = (report[kind] ?? 0) + 1;
+    return match.length > 0 ? `[REDACTED:${kind}]` : match;
+  });
+}
+
+/** Redacts every string inside a JSON value (tool inputs), returning the same value when nothing changed. */
+export function redactSecretsInValue(value: unknown, report?: RedactionReport): unknown {
+  if (typeof value === 'string') return redactSecrets(value, report);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const next = value.map((item) => {
+      const redacted = redactSecretsInValue(item, report);
+      if (redacted !== item) changed = true;
+      return redacted;
+    });
+    return changed ? next : value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let changed = false;
+    const next: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const redacted = redactSecretsInValue(item, report);
+      if (redacted !== item) changed = true;
+      next[key] = redacted;
+    }
+    return changed ? next : value;
+  }
+  return value;
+}
+
+/** Adds one report's counts to another. */
+export function mergeRedactionReports(into: RedactionReport, from: RedactionReport): void {
+  for (const [kind, count] of Object.entries(from) as [SecretKind, number][]) {
+    into[kind] = (into[kind] ?? 0) + count;
+  }
+}
+
+/** Total number of redactions in a report. */
+export function countRedactions(report: RedactionReport): number {
+  return Object.values(report).reduce((total, count) => total + count, 0);
+}
