@@ -16,13 +16,13 @@ import type { Workspace } from './support/workspace.js';
 const planted = [
   ['sk', 'ant', 'api03', 'Pl4nt3dAnthr0picK3yAAAAAAAAAAAAAAAAAAAAAA'].join('-'),
   ['sk', 'proj', 'Pl4nt3dOpenA1K3yBBBBBBBBBBBBBBBBBBBBBB'].join('-'),
-  `AKIA${'PLANTEDAWSKEY01'}X`,
-  `ghp_${'Pl4nt3dGitHubT0kenCCCCCCCCCCCCCCCCCCCC'}`,
-  `xoxb-${'1111111111-2222222222222-Pl4nt3dSlackT0ken'}`,
-  `sk_live_${'Pl4nt3dStr1peK3yDDDDDDD'}`,
-  `AIza${'Pl4nt3dG00gleK3yEEEEEEEEEEEEEEEEEEEEE'}`,
-  `hf_${'Pl4nt3dHuggingF4ceT0kenFFFFFFFFFFF'}`,
-  `eyJhbGciOiJIUzI1NiJ9.${'eyJwbGFudGVkIjoiand0In0'}.Pl4nt3dJWTs1gnatureGGGGGGGG`,
+  'AKIA' + 'PLANTEDAWSKEY01' + 'X',
+  'ghp_' + 'Pl4nt3dGitHubT0kenCCCCCCCCCCCCCCCCCCCC',
+  'xoxb-' + '1111111111-2222222222222-Pl4nt3dSlackT0ken',
+  'sk_live_' + 'Pl4nt3dStr1peK3yDDDDDDD',
+  'AIza' + 'Pl4nt3dG00gleK3yEEEEEEEEEEEEEEEEEEEEE',
+  'hf_' + 'Pl4nt3dHuggingF4ceT0kenFFFFFFFFFFF',
+  'eyJhbGciOiJIUzI1NiJ9.' + 'eyJwbGFudGVkIjoiand0In0' + '.Pl4nt3dJWTs1gnatureGGGGGGGG',
 ];
 const plantedBearer = 'Pl4nt3dBearerT0kenHHHHHHHHHHHH';
 const plantedPassword = 'Pl4nt3dDbPassw0rd';
@@ -68,8 +68,8 @@ function plantClaudeCode(file: string): number {
             /(\r?\n|$)/,
             ` DATABASE_URL=postgres://app:${plantedPassword}@db:5432/app API_SECRET=${plantedEnvValue}$1`,
           );
-          block['content'] +=
-            `\n-----BEGIN RSA PRIVATE KEY-----\n${plantedKeyBody}\n-----END RSA PRIVATE KEY-----`;
+          block['content'] =
+            `${block['content'] as string}\n-----BEGIN RSA PRIVATE KEY-----\n${plantedKeyBody}\n-----END RSA PRIVATE KEY-----`;
           plantedCount += 3;
         }
       }

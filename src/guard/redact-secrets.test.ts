@@ -7,13 +7,14 @@ import type { RedactionReport } from './redact-secrets.js';
 const fake = {
   anthropic: ['sk', 'ant', 'api03', 'Xq7fA2mZp9Lk3VbN8cR1tY6uW0eS4dG5hJ2kQ9zX'].join('-'),
   openai: ['sk', 'proj', 'Ab3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5z'].join('-'),
-  aws: `AKIA${'IOSFODNN7EXAMPLE'}`,
-  awsSecret: `wJalrXUtnFEMI/K7MDENG/bPxRfiCY${'EXAMPLEKEY'}`,
-  github: `ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}`,
-  slack: `xoxb-${'123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'}`,
-  stripe: `sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`,
-  google: `AIza${'SyD-1234567890abcdefghijklmnopqrstu'}`,
-  jwt: `eyJhbGciOiJIUzI1NiJ9.${'eyJzdWIiOiIxMjM0NTY3ODkwIn0'}.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U`,
+  aws: 'AKIA' + 'IOSFODNN7EXAMPLE',
+  awsSecret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCY' + 'EXAMPLEKEY',
+  github: 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+  slack: 'xoxb-' + '123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx',
+  stripe: 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc',
+  google: 'AIza' + 'SyD-1234567890abcdefghijklmnopqrstu',
+  jwt:
+    'eyJhbGciOiJIUzI1NiJ9.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIn0' + '.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
 };
 
 function redact(text: string) {

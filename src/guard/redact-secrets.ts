@@ -94,11 +94,12 @@ export function redactSecretsInValue(value: unknown, report?: RedactionReport): 
   if (typeof value === 'string') return redactSecrets(value, report);
   if (Array.isArray(value)) {
     let changed = false;
-    const next = value.map((item) => {
+    const next: unknown[] = [];
+    for (const item of value as unknown[]) {
       const redacted = redactSecretsInValue(item, report);
       if (redacted !== item) changed = true;
-      return redacted;
-    });
+      next.push(redacted);
+    }
     return changed ? next : value;
   }
   if (typeof value === 'object' && value !== null) {
