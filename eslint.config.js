@@ -69,7 +69,7 @@ const zones = [
   },
   ...drivers.map((target) => ({
     target,
-    from: allExcept(['./src/domain', './src/app', './src/config', './src/create-reverie.ts', target]),
+    from: allExcept(['./src/domain', './src/util', './src/app', './src/config', './src/create-reverie.ts', target]),
     message:
       'Drivers call app/ use-cases through create-reverie.ts; never adapters, the core or other drivers.',
   })),
@@ -180,5 +180,11 @@ export default tseslint.config(
   {
     files: ['eslint.config.js', 'bin/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Launchers: standalone scripts that must not load Reverie's modules (the hook must start in milliseconds).
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: { 'no-restricted-properties': 'off' },
   },
 );

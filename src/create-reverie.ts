@@ -6,7 +6,8 @@ import path from 'node:path';
 import { approveProposals } from './app/approve-proposals.js';
 import type { ApproveOutcome } from './app/approve-proposals.js';
 import type { AppContext } from './app/app-context.js';
-import { ingestSessions } from './app/ingest-sessions.js';
+import { drainIngestQueue } from './app/drain-ingest-queue.js';
+import { combineIngestResults, ingestSessions } from './app/ingest-sessions.js';
 import type { IngestProgress, IngestResult } from './app/ingest-sessions.js';
 import { rejectProposal } from './app/reject-proposal.js';
 import { resolveProposal } from './app/resolve-proposal.js';
@@ -23,9 +24,11 @@ import type { Session, SessionFormat } from './domain/session.js';
 import { renderUnifiedDiff } from './memory/render-unified-diff.js';
 import { createClaudeCodeSessionSource } from './ingest/claude-code/claude-code-session-source.js';
 import { FileSystemLogFiles } from './ingest/file-system-log-files.js';
+import { createFileIngestQueue } from './ingest/hook-queue/file-ingest-queue.js';
 import { createReverieJsonlSessionSource } from './ingest/reverie-jsonl/reverie-jsonl-session-source.js';
 import { createFileSystemMemoryFileStore } from './memory-files/file-system-memory-file-store.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
+import type { IngestQueue } from './ports/ingest-queue.js';
 import type { LogFiles } from './ports/log-files.js';
 import type { MemoryFileStore } from './ports/memory-file-store.js';
 import type { Store } from './ports/store.js';
@@ -38,10 +41,19 @@ import { createSqliteStore } from './storage/sqlite/sqlite-store.js';
 /** Adapters to use instead of the defaults (tests, embedding). */
 export interface ReverieOptions {
   store?: Store;
+  /** The hook queue; null for none. Default: `<data dir>/queue/`. */
+  queue?: IngestQueue | null;
   memoryFiles?: MemoryFileStore;
   logFiles?: LogFiles;
   clock?: Clock;
   ids?: IdGenerator;
+}
+
+export interface IngestRequest {
+  paths: readonly string[];
+  agent?: string | undefined;
+  format?: SessionFormat | 'auto' | undefined;
+  onProgress?: (progress: IngestProgress) => void;
 }
 
 export interface DreamRequest {
@@ -67,12 +79,22 @@ export interface DaemonHandlers {
 export interface Reverie {
   readonly config: Config;
   /** Reads log files (or directories) into the store. */
-  ingest(options: {
-    paths: readonly string[];
-    agent?: string | undefined;
-    format?: SessionFormat | 'auto' | undefined;
-    onProgress?: (progress: IngestProgress) => void;
-  }): Promise<IngestResult>;
+  /**
+   * Reads log files (or directories) into the store, after the logs agent hooks queued. With no paths, reads every
+   * configured agent's sources.
+   */
+  ingest(options: IngestRequest): Promise<IngestResult>;
+  /**
+   * Ingests, then again every `intervalMs` until `signal` aborts: a grown file is read from where the last pass
+   * stopped, a new file from its start. Resumes from the stored cursors after a restart.
+   */
+  watch(
+    options: IngestRequest & {
+      intervalMs: number;
+      signal: AbortSignal;
+      onPass: (result: IngestResult) => void;
+    },
+  ): Promise<void>;
   listSessions(options?: { agent?: string | undefined; limit?: number | undefined }): Promise<Session[]>;
   /** Runs one dream now. */
   dream(request?: DreamRequest): Promise<DreamRun>;
@@ -116,6 +138,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       sources: [createClaudeCodeSessionSource(), createReverieJsonlSessionSource()],
       clock: options.clock ?? new SystemClock(),
       ids: options.ids ?? new RandomIdGenerator(),
+      queue: options.queue === undefined ? createFileIngestQueue(config.dataDir) : options.queue,
     };
   };
   let appContext: AppContext | undefined;
@@ -141,6 +164,48 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
 
   const resolveMemoryPath = (memoryPath: string): string => path.resolve(config.cwd, memoryPath);
 
+  /** The configured agent whose source holds a file. */
+  const resolveAgent = (file: string): string | null =>
+    config.agents.find((agent) => agent.sources.some((source) => isInside(file, source.path)))?.name ?? null;
+
+  const ingest = async (request: IngestRequest): Promise<IngestResult> => {
+    const results: IngestResult[] = [];
+    const queued = await drainIngestQueue(app(), { resolveAgent });
+    if (queued !== null) results.push(queued);
+    const inputs =
+      request.paths.length > 0
+        ? request.paths.map((input) => ({
+            path: path.resolve(config.cwd, input),
+            format: request.format ?? 'auto',
+            agent: request.agent ?? null,
+          }))
+        : config.agents.flatMap((agent) =>
+            agent.sources.map((source) => ({ path: source.path, format: source.format, agent: agent.name })),
+          );
+    if (inputs.length === 0 && queued === null) {
+      throw new ReverieError({
+        code: 'USAGE_INVALID',
+        message:
+          config.agents.length === 0
+            ? 'Name the log files or directories to read (`reverie ingest <path...>`), or configure agents with sources in reverie.yaml.'
+            : 'No agent in reverie.yaml has sources, and no path was given: name what to read (`reverie ingest <path...>`).',
+        data: {},
+      });
+    }
+    if (inputs.length > 0) {
+      results.push(
+        await ingestSessions(app(), {
+          inputs,
+          resolveAgent,
+          // A configured source that does not exist (yet) is a warning; a path the user typed must exist.
+          missingPaths: request.paths.length > 0 ? 'throw' : 'warn',
+          ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+        }),
+      );
+    }
+    return combineIngestResults(results);
+  };
+
   /** A dream (or a daemon) needs a config file that defines agents. */
   const requireAgents = (): void => {
     if (!config.configFound) {
@@ -162,18 +227,24 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
   return {
     config,
 
-    ingest: (request) =>
-      ingestSessions(app(), {
-        inputs: request.paths.map((input) => ({
-          path: path.resolve(config.cwd, input),
-          format: request.format ?? 'auto',
-          agent: request.agent ?? null,
-        })),
-        resolveAgent: (file) =>
-          config.agents.find((agent) => agent.sources.some((source) => isInside(file, source.path)))?.name ??
-          null,
-        ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
-      }),
+    ingest: (request) => ingest(request),
+
+    async watch(request) {
+      while (!request.signal.aborted) {
+        request.onPass(await ingest(request));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, request.intervalMs);
+          request.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
+      }
+    },
 
     listSessions: (request = {}) =>
       app().store.listSessions({
@@ -193,6 +264,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         trigger: request.trigger ?? 'manual',
         dryRun: request.dryRun ?? false,
         ingest: true,
+        resolveAgent,
       });
     },
 

@@ -54,7 +54,7 @@ const allowed: Record<string, readonly string[]> = {
   config: ['domain', 'util'],
   ...Object.fromEntries(adapters.map((layer) => [layer, ['domain', 'ports', 'util']])),
   ...Object.fromEntries(
-    drivers.map((layer) => [layer, ['domain', 'app', 'config', 'root:create-reverie.ts']]),
+    drivers.map((layer) => [layer, ['domain', 'util', 'app', 'config', 'root:create-reverie.ts']]),
   ),
 };
 

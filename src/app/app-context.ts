@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { IngestQueue } from '../ports/ingest-queue.js';
 import type { LogFiles } from '../ports/log-files.js';
 import type { MemoryFileStore } from '../ports/memory-file-store.js';
 import type { SessionSource } from '../ports/session-source.js';
@@ -13,4 +14,6 @@ export interface AppContext {
   sources: readonly SessionSource[];
   clock: Clock;
   ids: IdGenerator;
+  /** Logs queued by agent hooks; null when there is no queue. */
+  queue: IngestQueue | null;
 }

@@ -2,7 +2,7 @@
  * Use-case: read log files into the store. Idempotent (ids already stored are not added again), incremental (a
  * file that grew is read from where the last ingest stopped) and lenient (a bad line is a warning, never an abort).
  */
-import { ReverieError } from '../domain/errors.js';
+import { ReverieError, isReverieError } from '../domain/errors.js';
 import type { IngestWarning } from '../domain/ingest-warning.js';
 import type { Session, SessionEvent, SessionFormat } from '../domain/session.js';
 import { redactSecrets, redactSecretsInValue } from '../guard/redact-secrets.js';
@@ -122,6 +122,8 @@ export async function ingestSessions(
     /** The agent of a file whose input names none (e.g. from the configured sources); defaults to the format. */
     resolveAgent?: (path: string, format: SessionFormat) => string | null;
     onProgress?: (progress: IngestProgress) => void;
+    /** `throw` (default): a path that does not exist is an error. `warn`: a warning (queued files may be gone). */
+    missingPaths?: 'throw' | 'warn';
   },
 ): Promise<IngestResult> {
   const result: IngestResult = {
@@ -140,7 +142,18 @@ export async function ingestSessions(
   };
   const work: { path: string; input: IngestInput }[] = [];
   for (const input of options.inputs) {
-    for await (const path of context.logFiles.list(input.path)) work.push({ path, input });
+    try {
+      for await (const path of context.logFiles.list(input.path)) work.push({ path, input });
+    } catch (error) {
+      if (options.missingPaths !== 'warn' || !isReverieError(error) || error.code !== 'INGEST_PATH_NOT_FOUND')
+        throw error;
+      result.warnings.push({
+        type: 'unreadable-file',
+        path: input.path,
+        message: 'the file no longer exists',
+      });
+      result.filesFailed++;
+    }
   }
   const progress: IngestProgress = {
     filesDone: 0,
@@ -149,18 +162,48 @@ export async function ingestSessions(
     bytesTotal: 0,
     sessionsAdded: 0,
   };
-  const fingerprints = [];
+  const sizes: ({ size: number; mtimeMs: number } | null)[] = [];
   for (const item of work) {
-    const fingerprint = await context.logFiles.fingerprint(item.path);
-    progress.bytesTotal += fingerprint.size;
-    fingerprints.push(fingerprint);
+    try {
+      const stat = await context.logFiles.stat(item.path);
+      progress.bytesTotal += stat.size;
+      sizes.push(stat);
+    } catch {
+      // Gone since it was listed: reported below as unreadable.
+      sizes.push(null);
+    }
   }
 
   for (const [index, item] of work.entries()) {
-    const fingerprint = fingerprints[index];
-    if (fingerprint === undefined) continue;
+    const stat = sizes[index] ?? null;
     result.filesScanned++;
+    if (stat === null) {
+      result.warnings.push({
+        type: 'unreadable-file',
+        path: item.path,
+        message: 'the file disappeared while it was being read',
+      });
+      result.filesFailed++;
+      progress.filesDone++;
+      continue;
+    }
     const stored = await context.store.getSourceFile(item.path);
+    // The cheap check first: same size and time as last read means unchanged, without opening the file (what
+    // makes re-ingesting a large corpus, and every poll of `ingest --watch`, cost a stat per file).
+    if (stored !== null && stat.size === stored.size && stat.mtimeMs === stored.mtimeMs) {
+      result.filesUnchanged++;
+      progress.filesDone++;
+      progress.bytesDone += stat.size;
+      result.files.push({
+        path: item.path,
+        format: stored.format,
+        status: 'unchanged',
+        sessionsAdded: 0,
+        eventsAdded: 0,
+        warnings: 0,
+      });
+      continue;
+    }
     const choice = await chooseFormat(context, item.path, item.input.format, stored?.format ?? null);
     if ('skip' in choice) {
       result.filesSkipped++;
@@ -168,7 +211,7 @@ export async function ingestSessions(
       continue;
     }
     if ('warning' in choice) {
-      result.warnings.push(fingerprint.size === 0 ? { type: 'empty-file', path: item.path } : choice.warning);
+      result.warnings.push(stat.size === 0 ? { type: 'empty-file', path: item.path } : choice.warning);
       result.filesFailed++;
       result.files.push({
         path: item.path,
@@ -181,6 +224,7 @@ export async function ingestSessions(
       progress.filesDone++;
       continue;
     }
+    const fingerprint = await context.logFiles.fingerprint(item.path);
     const source = choice.source;
     const namedAgent = item.input.agent ?? options.resolveAgent?.(item.path, source.format) ?? null;
     const agent = namedAgent ?? stored?.agent ?? source.format;
@@ -192,20 +236,6 @@ export async function ingestSessions(
         stored.headBytes === fingerprint.headBytes
           ? stored.headHash === fingerprint.headHash
           : stored.headHash === (await context.logFiles.fingerprint(item.path, stored.headBytes)).headHash;
-      if (sameHead && fingerprint.size === stored.size && fingerprint.mtimeMs === stored.mtimeMs) {
-        result.filesUnchanged++;
-        progress.filesDone++;
-        progress.bytesDone += fingerprint.size;
-        result.files.push({
-          path: item.path,
-          format: source.format,
-          status: 'unchanged',
-          sessionsAdded: 0,
-          eventsAdded: 0,
-          warnings: 0,
-        });
-        continue;
-      }
       if (!sameHead || fingerprint.size < stored.cursor.offset) {
         // Replaced or truncated: read again from the start; ids already stored are not added twice.
         result.warnings.push({
@@ -292,4 +322,41 @@ export async function ingestSessions(
 /** True when files were found but not one of them could be read (the CLI exits 1 then). */
 export function ingestReadNothing(result: IngestResult): boolean {
   return result.filesRead + result.filesUnchanged === 0;
+}
+
+/** Adds up several ingests' results (an ingest of named paths plus the hook queue, say). */
+export function combineIngestResults(results: readonly IngestResult[]): IngestResult {
+  const combined: IngestResult = {
+    filesScanned: 0,
+    filesSkipped: 0,
+    filesRead: 0,
+    filesUnchanged: 0,
+    filesFailed: 0,
+    sessionsAdded: 0,
+    eventsAdded: 0,
+    bytesRead: 0,
+    warnings: [],
+    redactions: {},
+    formats: {},
+    files: [],
+  };
+  for (const result of results) {
+    combined.filesScanned += result.filesScanned;
+    combined.filesSkipped += result.filesSkipped;
+    combined.filesRead += result.filesRead;
+    combined.filesUnchanged += result.filesUnchanged;
+    combined.filesFailed += result.filesFailed;
+    combined.sessionsAdded += result.sessionsAdded;
+    combined.eventsAdded += result.eventsAdded;
+    combined.bytesRead += result.bytesRead;
+    combined.warnings.push(...result.warnings);
+    combined.files.push(...result.files);
+    for (const [kind, count] of Object.entries(result.redactions) as [keyof RedactionReport, number][]) {
+      combined.redactions[kind] = (combined.redactions[kind] ?? 0) + count;
+    }
+    for (const [format, count] of Object.entries(result.formats) as [SessionFormat, number][]) {
+      combined.formats[format] = (combined.formats[format] ?? 0) + count;
+    }
+  }
+  return combined;
 }

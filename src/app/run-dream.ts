@@ -17,6 +17,7 @@ import type {
 import { ReverieError, isReverieError } from '../domain/errors.js';
 import { describeFinding } from '../domain/finding.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
+import type { SessionFormat } from '../domain/session.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
 import { parseMemoryDocument } from '../memory/memory-document.js';
@@ -28,7 +29,9 @@ import { routeLesson } from '../synthesis/route-finding.js';
 import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
 import type { AppContext } from './app-context.js';
 import { applyProposal } from './apply-proposal.js';
+import { drainIngestQueue } from './drain-ingest-queue.js';
 import { ingestSessions } from './ingest-sessions.js';
+import type { IngestResult } from './ingest-sessions.js';
 import { syncMemoryFile } from './sync-memory-file.js';
 
 export interface RunDreamOptions {
@@ -45,6 +48,8 @@ export interface RunDreamOptions {
   ingest: boolean;
   /** How long a dream may hold its agents' locks before another process may take them over. */
   lockTtlMs?: number;
+  /** The agent of a queued log file (from the configured sources), for the hook queue. */
+  resolveAgent?: (path: string, format: SessionFormat) => string | null;
 }
 
 interface TargetState {
@@ -94,6 +99,7 @@ async function ingestSources(
   context: AppContext,
   agents: readonly AgentDefinition[],
   warnings: RunWarning[],
+  resolveAgent: RunDreamOptions['resolveAgent'],
 ): Promise<IngestSummary> {
   const summary: IngestSummary = {
     filesScanned: 0,
@@ -105,21 +111,28 @@ async function ingestSources(
     redactions: {},
   };
   const redactions: Record<string, number> = {};
+  const add = (result: IngestResult): void => {
+    summary.filesScanned += result.filesScanned;
+    summary.filesRead += result.filesRead;
+    summary.filesUnchanged += result.filesUnchanged;
+    summary.sessionsAdded += result.sessionsAdded;
+    summary.eventsAdded += result.eventsAdded;
+    summary.warningCount += result.warnings.length;
+    for (const [kind, count] of Object.entries(result.redactions))
+      redactions[kind] = (redactions[kind] ?? 0) + count;
+    for (const warning of result.warnings) warnings.push({ type: 'ingest', warning });
+  };
+  // Logs queued by agent hooks first (a session that just ended), then the configured sources.
+  const queued = await drainIngestQueue(context, resolveAgent === undefined ? {} : { resolveAgent });
+  if (queued !== null) add(queued);
   for (const agent of agents) {
     for (const source of agent.sources) {
       try {
-        const result = await ingestSessions(context, {
-          inputs: [{ path: source.path, format: source.format, agent: agent.name }],
-        });
-        summary.filesScanned += result.filesScanned;
-        summary.filesRead += result.filesRead;
-        summary.filesUnchanged += result.filesUnchanged;
-        summary.sessionsAdded += result.sessionsAdded;
-        summary.eventsAdded += result.eventsAdded;
-        summary.warningCount += result.warnings.length;
-        for (const [kind, count] of Object.entries(result.redactions))
-          redactions[kind] = (redactions[kind] ?? 0) + count;
-        for (const warning of result.warnings) warnings.push({ type: 'ingest', warning });
+        add(
+          await ingestSessions(context, {
+            inputs: [{ path: source.path, format: source.format, agent: agent.name }],
+          }),
+        );
       } catch (error) {
         if (isReverieError(error) && error.code === 'INGEST_PATH_NOT_FOUND') {
           warnings.push({ type: 'source-missing', agent: agent.name, path: source.path });
@@ -203,7 +216,9 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
   const proposals: ReportProposal[] = [];
   const agentNames = options.agents.map((agent) => agent.name);
 
-  const ingest = options.ingest ? await ingestSources(context, options.agents, warnings) : null;
+  const ingest = options.ingest
+    ? await ingestSources(context, options.agents, warnings, options.resolveAgent)
+    : null;
   const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
   const sessions = await store.loadSessionsWithEvents({ agents: agentNames, since });
   const eventsRead = sessions.reduce((total, session) => total + session.events.length, 0);

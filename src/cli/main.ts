@@ -10,6 +10,7 @@ import type { CliIo } from './cli-io.js';
 import { registerDaemonCommand } from './commands/daemon-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDreamCommand } from './commands/dream-command.js';
+import { registerHooksCommand } from './commands/hooks-command.js';
 import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
@@ -40,10 +41,17 @@ function createProgram(io: CliIo): Command {
   registerProposalCommands(program, io);
   registerMemoryCommands(program, io);
   registerReportCommand(program, io);
+  registerHooksCommand(program, io);
   registerDaemonCommand(program, io);
   registerDemoCommand(program, io);
-  for (const command of program.commands)
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  // Every (sub)command reports through the same io and lets `runCli` choose the exit code.
+  const configure = (command: Command): void => {
+    for (const child of command.commands) {
+      child.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+      configure(child);
+    }
+  };
+  configure(program);
   return program;
 }
 

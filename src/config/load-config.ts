@@ -127,6 +127,12 @@ export function resolveConfigPath(options: {
   );
 }
 
+/** Claude Code's home: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+export function claudeHomeDir(options: { env?: Readonly<Record<string, string | undefined>>; homeDir?: string }): string {
+  const env = options.env ?? process.env;
+  return env['CLAUDE_CONFIG_DIR'] ?? path.join(options.homeDir ?? env['HOME'] ?? homedir(), '.claude');
+}
+
 /**
  * The Claude Code transcript folder of a working directory, when it exists: `<claude home>/projects/<encoded cwd>`,
  * where the home is `$CLAUDE_CONFIG_DIR` or `~/.claude` and every non-alphanumeric character of the path is "-".

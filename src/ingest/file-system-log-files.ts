@@ -26,6 +26,11 @@ export class FileSystemLogFiles implements LogFiles {
     yield* walk(root);
   }
 
+  async stat(path: string): Promise<{ size: number; mtimeMs: number }> {
+    const fileStat = await statOrThrowNotFound(path);
+    return { size: fileStat.size, mtimeMs: fileStat.mtimeMs };
+  }
+
   async fingerprint(path: string, headBytes = DEFAULT_HEAD_BYTES): Promise<LogFileFingerprint> {
     const handle = await openOrThrowNotFound(path);
     try {

@@ -13,6 +13,8 @@ export interface LogFileFingerprint {
 export interface LogFiles {
   /** Absolute path of a file, or every file under a directory (recursively, sorted). Throws INGEST_PATH_NOT_FOUND. */
   list(path: string): AsyncIterable<string>;
+  /** Size and modification time only: enough to tell that a file did not change, without reading it. */
+  stat(path: string): Promise<{ size: number; mtimeMs: number }>;
   fingerprint(path: string, headBytes?: number): Promise<LogFileFingerprint>;
   /** The first bytes of a file decoded as UTF-8 (for format detection). */
   readHead(path: string, bytes: number): Promise<string>;
