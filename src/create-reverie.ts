@@ -22,7 +22,13 @@ import type { MemoryFile, MemoryVersion } from './domain/memory-version.js';
 import type { Proposal, ProposalStatus } from './domain/proposal.js';
 import type { Session, SessionFormat } from './domain/session.js';
 import { renderUnifiedDiff } from './memory/render-unified-diff.js';
+import { createAtifSessionSource } from './ingest/atif/atif-session-source.js';
 import { createClaudeCodeSessionSource } from './ingest/claude-code/claude-code-session-source.js';
+import { createCodexSessionSource } from './ingest/codex/codex-session-source.js';
+import { createOpenHandsSessionSource } from './ingest/openhands/openhands-session-source.js';
+import { createOtelGenAiSessionSource } from './ingest/otel-genai/otel-genai-session-source.js';
+import { createSweAgentSessionSource } from './ingest/swe-agent/swe-agent-session-source.js';
+import { createTauBenchSessionSource } from './ingest/tau-bench/tau-bench-session-source.js';
 import { FileSystemLogFiles } from './ingest/file-system-log-files.js';
 import { createFileIngestQueue } from './ingest/hook-queue/file-ingest-queue.js';
 import { createReverieJsonlSessionSource } from './ingest/reverie-jsonl/reverie-jsonl-session-source.js';
@@ -135,7 +141,17 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       store,
       memoryFiles: options.memoryFiles ?? createFileSystemMemoryFileStore(),
       logFiles: options.logFiles ?? new FileSystemLogFiles(),
-      sources: [createClaudeCodeSessionSource(), createReverieJsonlSessionSource()],
+      // In `sessionFormats` order: auto-detection tries them in this order.
+      sources: [
+        createClaudeCodeSessionSource(),
+        createCodexSessionSource(),
+        createOtelGenAiSessionSource(),
+        createTauBenchSessionSource(),
+        createSweAgentSessionSource(),
+        createOpenHandsSessionSource(),
+        createAtifSessionSource(),
+        createReverieJsonlSessionSource(),
+      ],
       clock: options.clock ?? new SystemClock(),
       ids: options.ids ?? new RandomIdGenerator(),
       queue: options.queue === undefined ? createFileIngestQueue(config.dataDir) : options.queue,

@@ -79,7 +79,8 @@ export function jsonDocumentRecordKit(options: {
       };
     },
     separator: Buffer.from(',\n'),
-    junk: Buffer.from('this is not JSON, it is a stray log line'),
+    // No comma: between array elements a comma ends a record, so a comma would make the junk two records.
+    junk: Buffer.from('this is not JSON; it is a stray log line'),
     binaryJunk: Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41, 0x00, 0xc3, 0x28]),
     withUnknownType: options.withUnknownType,
     appendable: false,
