@@ -93,7 +93,10 @@ describe('reverie ingest --watch', () => {
       if (written === 120)
         workspace.write(
           'logs/second.jsonl',
-          readFileSync(path.join(fixturesRoot, projects.web, 'b25638d7-b104-4f06-a797-70ac33d069ed.jsonl')),
+          readFileSync(
+            path.join(fixturesRoot, projects.web, 'b25638d7-b104-4f06-a797-70ac33d069ed.jsonl'),
+            'utf8',
+          ),
         );
       await sleep(20 + next() * 150);
       if (next() < 0.4) {
@@ -106,7 +109,10 @@ describe('reverie ingest --watch', () => {
     if (pendingTail !== '') appendFileSync(target, pendingTail);
     workspace.write(
       'logs/second.jsonl',
-      readFileSync(path.join(fixturesRoot, projects.web, 'b25638d7-b104-4f06-a797-70ac33d069ed.jsonl')),
+      readFileSync(
+        path.join(fixturesRoot, projects.web, 'b25638d7-b104-4f06-a797-70ac33d069ed.jsonl'),
+        'utf8',
+      ),
     );
     // Let the last watcher catch up, then stop it the polite way.
     await sleep(1500);

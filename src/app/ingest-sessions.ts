@@ -7,6 +7,7 @@ import type { IngestWarning } from '../domain/ingest-warning.js';
 import type { Session, SessionEvent, SessionFormat } from '../domain/session.js';
 import { redactSecrets, redactSecretsInValue } from '../guard/redact-secrets.js';
 import type { RedactionReport } from '../guard/redact-secrets.js';
+import type { LogFileFingerprint } from '../ports/log-files.js';
 import type { SessionSource } from '../ports/session-source.js';
 import type { SourceFileState } from '../ports/store.js';
 import type { AppContext } from './app-context.js';
@@ -82,6 +83,7 @@ async function chooseFormat(
   path: string,
   requested: SessionFormat | 'auto',
   known: SessionFormat | null,
+  head: () => Promise<string>,
 ): Promise<{ source: SessionSource } | { skip: true } | { warning: IngestWarning }> {
   if (known !== null || requested !== 'auto') {
     const format = known ?? requested;
@@ -97,8 +99,8 @@ async function chooseFormat(
   }
   const candidates = context.sources.filter((source) => source.isCandidate(path));
   if (candidates.length === 0) return { skip: true };
-  const head = await context.logFiles.readHead(path, detectBytes);
-  const detected = candidates.find((source) => source.detect(head));
+  const text = await head();
+  const detected = candidates.find((source) => source.detect(text));
   if (detected !== undefined) return { source: detected };
   return {
     warning: {
@@ -204,7 +206,17 @@ export async function ingestSessions(
       });
       continue;
     }
-    const choice = await chooseFormat(context, item.path, item.input.format, stored?.format ?? null);
+    // One open per changed file: the fingerprint carries the head text detection needs.
+    let fingerprinted: LogFileFingerprint | null = null;
+    const fingerprintOnce = async (): Promise<LogFileFingerprint> =>
+      (fingerprinted ??= await context.logFiles.fingerprint(item.path, { textBytes: detectBytes }));
+    const choice = await chooseFormat(
+      context,
+      item.path,
+      item.input.format,
+      stored?.format ?? null,
+      async () => (await fingerprintOnce()).headText,
+    );
     if ('skip' in choice) {
       result.filesSkipped++;
       progress.filesDone++;
@@ -224,7 +236,7 @@ export async function ingestSessions(
       progress.filesDone++;
       continue;
     }
-    const fingerprint = await context.logFiles.fingerprint(item.path);
+    const fingerprint = await fingerprintOnce();
     const source = choice.source;
     const namedAgent = item.input.agent ?? options.resolveAgent?.(item.path, source.format) ?? null;
     const agent = namedAgent ?? stored?.agent ?? source.format;
@@ -235,7 +247,8 @@ export async function ingestSessions(
       const sameHead =
         stored.headBytes === fingerprint.headBytes
           ? stored.headHash === fingerprint.headHash
-          : stored.headHash === (await context.logFiles.fingerprint(item.path, stored.headBytes)).headHash;
+          : stored.headHash ===
+            (await context.logFiles.fingerprint(item.path, { headBytes: stored.headBytes })).headHash;
       if (!sameHead || fingerprint.size < stored.cursor.offset) {
         // Replaced or truncated: read again from the start; ids already stored are not added twice.
         result.warnings.push({

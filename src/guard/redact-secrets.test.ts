@@ -84,6 +84,12 @@ describe('redactSecrets', () => {
       'The token count is high; the password field is empty.',
       'task-management-system-overview-document',
       'https://github.com/anthropics/claude-code/issues/1878',
+      // Code from the Claude Code fixtures, which an earlier, broader pattern took for secrets.
+      '        token_usage: Optional[str] = None,',
+      '        self.total_input_tokens = project_data["total_input_tokens"]',
+      '        show_tokens = True',
+      '    password = os.environ["DB_PASSWORD"]',
+      '    api_key = get_api_key()',
     ].join('\n');
     const report: RedactionReport = {};
     expect(redactSecrets(text, report)).toBe(text);

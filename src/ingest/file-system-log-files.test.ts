@@ -76,7 +76,7 @@ describe('FileSystemLogFiles', () => {
       headHash: createHash('sha256').update(content.subarray(0, 4096)).digest('hex'),
     });
     expect(fingerprint.mtimeMs).toBeGreaterThan(0);
-    expect(await files.fingerprint(path, 10)).toMatchObject({ headBytes: 10 });
+    expect(await files.fingerprint(path, { headBytes: 10 })).toMatchObject({ headBytes: 10 });
     const small = join(root, 'small.jsonl');
     await writeFile(small, 'hi');
     expect(await files.fingerprint(small)).toMatchObject({ size: 2, headBytes: 2 });

@@ -31,32 +31,36 @@ export class FileSystemLogFiles implements LogFiles {
     return { size: fileStat.size, mtimeMs: fileStat.mtimeMs };
   }
 
-  async fingerprint(path: string, headBytes = DEFAULT_HEAD_BYTES): Promise<LogFileFingerprint> {
+  async fingerprint(
+    path: string,
+    options: { headBytes?: number; textBytes?: number } = {},
+  ): Promise<LogFileFingerprint> {
+    const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
     const handle = await openOrThrowNotFound(path);
     try {
       const fileStat = await handle.stat();
-      const head = await readFirstBytes(handle, Math.min(fileStat.size, headBytes));
+      const bytes = await readFirstBytes(
+        handle,
+        Math.min(fileStat.size, Math.max(headBytes, options.textBytes ?? 0)),
+      );
+      const head = bytes.subarray(0, Math.min(headBytes, bytes.length));
       return {
         path,
         size: fileStat.size,
         mtimeMs: fileStat.mtimeMs,
         headHash: createHash('sha256').update(head).digest('hex'),
         headBytes: head.length,
+        // Lossy on purpose: the text may end inside a multi-byte character; detection only needs whole lines.
+        headText: new TextDecoder('utf-8').decode(bytes.subarray(0, options.textBytes ?? 0)),
       };
     } finally {
       await handle.close();
     }
   }
 
+  /** The first bytes of a file decoded as UTF-8 (lossy): a convenience for detection tests. */
   async readHead(path: string, bytes: number): Promise<string> {
-    const handle = await openOrThrowNotFound(path);
-    try {
-      const head = await readFirstBytes(handle, bytes);
-      // Lossy on purpose: the head may end inside a multi-byte character, and detection only needs whole lines.
-      return new TextDecoder('utf-8').decode(head);
-    } finally {
-      await handle.close();
-    }
+    return (await this.fingerprint(path, { headBytes: 0, textBytes: bytes })).headText;
   }
 }
 

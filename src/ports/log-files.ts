@@ -7,6 +7,8 @@ export interface LogFileFingerprint {
   headHash: string;
   /** Bytes the head hash covers. */
   headBytes: number;
+  /** The first bytes of the file (up to `textBytes`), decoded as UTF-8, for format detection. */
+  headText: string;
 }
 
 /** Finds and fingerprints log files on disk. */
@@ -15,7 +17,9 @@ export interface LogFiles {
   list(path: string): AsyncIterable<string>;
   /** Size and modification time only: enough to tell that a file did not change, without reading it. */
   stat(path: string): Promise<{ size: number; mtimeMs: number }>;
-  fingerprint(path: string, headBytes?: number): Promise<LogFileFingerprint>;
-  /** The first bytes of a file decoded as UTF-8 (for format detection). */
-  readHead(path: string, bytes: number): Promise<string>;
+  /** One open: size, time, the hash of the first `headBytes` (default 4 KiB) and the text of the first `textBytes`. */
+  fingerprint(
+    path: string,
+    options?: { headBytes?: number; textBytes?: number },
+  ): Promise<LogFileFingerprint>;
 }

@@ -36,9 +36,14 @@ export class FileIngestQueue implements IngestQueue {
       if (isErrno(error, 'ENOENT')) return null;
       throw error;
     }
-    const claimed: string[] = names.filter((name) => name.includes('.claimed-')).map((name) => path.join(this.#directory, name));
+    const claimed: string[] = names
+      .filter((name) => name.includes('.claimed-'))
+      .map((name) => path.join(this.#directory, name));
     for (const name of names.filter((candidate) => candidate.endsWith('.jsonl'))) {
-      const target = path.join(this.#directory, `${name}.claimed-${Date.now()}-${process.pid}-${this.#sequence++}`);
+      const target = path.join(
+        this.#directory,
+        `${name}.claimed-${Date.now()}-${process.pid}-${this.#sequence++}`,
+      );
       try {
         await rename(path.join(this.#directory, name), target);
         claimed.push(target);
@@ -60,7 +65,12 @@ export class FileIngestQueue implements IngestQueue {
         const logPath = record?.['path'];
         const format = record?.['format'];
         if (typeof logPath !== 'string' || typeof format !== 'string' || !isSessionFormat(format)) {
-          warnings.push({ type: 'invalid-record', path: file, line: index + 1, message: 'queue entry without a path and a known format' });
+          warnings.push({
+            type: 'invalid-record',
+            path: file,
+            line: index + 1,
+            message: 'queue entry without a path and a known format',
+          });
           return;
         }
         // A session ends once but hooks may fire more than once (resume, clear): read each file once per claim.

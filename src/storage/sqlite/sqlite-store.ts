@@ -1080,6 +1080,11 @@ function openDatabase(path: string): Database.Database {
     }
     if (isFile) database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
+    // Ingest writes hundreds of MB in large transactions: a 32 MB page cache and a checkpoint every ~40 MB of WAL
+    // (instead of 4 MB) keep index pages from being written to the database file again and again (about 15% less
+    // CPU on the ingest benchmark, for ~20 MB more memory; see docs/performance.md).
+    database.pragma('wal_autocheckpoint = 10000');
+    database.pragma('cache_size = -32000');
     database.pragma('foreign_keys = ON');
     migrate(database, path);
     return database;
