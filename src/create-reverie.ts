@@ -37,6 +37,7 @@ import type { Clock, IdGenerator } from './ports/clock.js';
 import type { IngestQueue } from './ports/ingest-queue.js';
 import type { LogFiles } from './ports/log-files.js';
 import type { MemoryFileStore } from './ports/memory-file-store.js';
+import type { SessionSource } from './ports/session-source.js';
 import type { Store } from './ports/store.js';
 import { RandomIdGenerator } from './runtime/random-id-generator.js';
 import { SystemClock } from './runtime/system-clock.js';
@@ -122,6 +123,20 @@ export interface Reverie {
   close(): Promise<void>;
 }
 
+/** One reader per supported format, in `sessionFormats` order: auto-detection tries them in this order. */
+export function createSessionSources(): SessionSource[] {
+  return [
+    createClaudeCodeSessionSource(),
+    createCodexSessionSource(),
+    createOtelGenAiSessionSource(),
+    createTauBenchSessionSource(),
+    createSweAgentSessionSource(),
+    createOpenHandsSessionSource(),
+    createAtifSessionSource(),
+    createReverieJsonlSessionSource(),
+  ];
+}
+
 function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -141,17 +156,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       store,
       memoryFiles: options.memoryFiles ?? createFileSystemMemoryFileStore(),
       logFiles: options.logFiles ?? new FileSystemLogFiles(),
-      // In `sessionFormats` order: auto-detection tries them in this order.
-      sources: [
-        createClaudeCodeSessionSource(),
-        createCodexSessionSource(),
-        createOtelGenAiSessionSource(),
-        createTauBenchSessionSource(),
-        createSweAgentSessionSource(),
-        createOpenHandsSessionSource(),
-        createAtifSessionSource(),
-        createReverieJsonlSessionSource(),
-      ],
+      sources: createSessionSources(),
       clock: options.clock ?? new SystemClock(),
       ids: options.ids ?? new RandomIdGenerator(),
       queue: options.queue === undefined ? createFileIngestQueue(config.dataDir) : options.queue,
