@@ -25,6 +25,8 @@ import { renderUnifiedDiff } from './memory/render-unified-diff.js';
 import { createAtifSessionSource } from './ingest/atif/atif-session-source.js';
 import { createClaudeCodeSessionSource } from './ingest/claude-code/claude-code-session-source.js';
 import { createCodexSessionSource } from './ingest/codex/codex-session-source.js';
+import { createLangfuseSessionSource } from './ingest/langfuse/langfuse-session-source.js';
+import { createOpenAiAgentsSessionSource } from './ingest/openai-agents/openai-agents-session-source.js';
 import { createOpenHandsSessionSource } from './ingest/openhands/openhands-session-source.js';
 import { createOtelGenAiSessionSource } from './ingest/otel-genai/otel-genai-session-source.js';
 import { createSweAgentSessionSource } from './ingest/swe-agent/swe-agent-session-source.js';
@@ -129,6 +131,8 @@ export function createSessionSources(): SessionSource[] {
     createClaudeCodeSessionSource(),
     createCodexSessionSource(),
     createOtelGenAiSessionSource(),
+    createOpenAiAgentsSessionSource(),
+    createLangfuseSessionSource(),
     createTauBenchSessionSource(),
     createSweAgentSessionSource(),
     createOpenHandsSessionSource(),

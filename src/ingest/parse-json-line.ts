@@ -27,11 +27,18 @@ export type JsonLineResult =
       incomplete: boolean;
     };
 
+/** The outcome of {@link parseJsonObjectLine}. */
+export type JsonObjectLineResult =
+  | { kind: 'blank' }
+  | { kind: 'object'; value: Record<string, unknown> }
+  | Extract<JsonLineResult, { kind: 'rejected' }>;
+
 /**
- * The format-independent part of reading one JSONL line: blank lines, binary garbage, JSON syntax, and the
- * "object with a string `type`" envelope every supported format shares. Never throws.
+ * One line of a JSON-lines file that must hold a JSON object: blank lines, binary garbage, JSON syntax and "not an
+ * object". For formats whose records name their kind elsewhere than in `type` (Agents SDK `object`, OTLP requests,
+ * Langfuse traces). Never throws.
  */
-export function parseJsonLine(input: JsonLineInput): JsonLineResult {
+export function parseJsonObjectLine(input: JsonLineInput): JsonObjectLineResult {
   const { text, line, path } = input;
   if (isBlank(text)) return { kind: 'blank' };
   if (input.binary) {
@@ -62,11 +69,27 @@ export function parseJsonLine(input: JsonLineInput): JsonLineResult {
       incomplete: false,
     };
   }
+  return { kind: 'object', value };
+}
+
+/**
+ * The format-independent part of reading one JSONL line: blank lines, binary garbage, JSON syntax, and the
+ * "object with a string `type`" envelope most formats share. Never throws.
+ */
+export function parseJsonLine(input: JsonLineInput): JsonLineResult {
+  const parsed = parseJsonObjectLine(input);
+  if (parsed.kind !== 'object') return parsed;
+  const value = parsed.value;
   const type = value['type'];
   if (typeof type !== 'string') {
     return {
       kind: 'rejected',
-      warning: { type: 'invalid-record', path, line, message: 'record has no string "type" field' },
+      warning: {
+        type: 'invalid-record',
+        path: input.path,
+        line: input.line,
+        message: 'record has no string "type" field',
+      },
       incomplete: false,
     };
   }
@@ -96,7 +119,7 @@ export function isBlank(text: string): boolean {
  * "Unexpected end of JSON input", or an error "at position N" with N at the end of the text
  * ("Unterminated string in JSON at position 9" for `{"a":"abc`).
  */
-function looksTruncated(text: string, message: string): boolean {
+export function looksTruncated(text: string, message: string): boolean {
   if (text.charCodeAt(0) !== 0x7b /* { */) return false;
   if (message.includes('end of JSON input')) return true;
   const match = /at position (\d+)/.exec(message);

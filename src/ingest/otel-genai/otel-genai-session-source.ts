@@ -4,7 +4,7 @@ import type { IngestWarning } from '../../domain/ingest-warning.js';
 import type { Session } from '../../domain/session.js';
 import type { ReadChunk, ReadRequest, SessionSource } from '../../ports/session-source.js';
 import { isJsonObject, safeParseJson } from '../../util/json.js';
-import { isBlank } from '../parse-json-line.js';
+import { parseJsonObjectLine } from '../parse-json-line.js';
 import { decodeLineCursor, readLineChunks } from '../read-line-chunks.js';
 import type { LineChunkStep } from '../read-line-chunks.js';
 import { readJsonDocumentChunks } from '../read-json-document-chunks.js';
@@ -176,19 +176,9 @@ function parseRequestLine(
     incomplete,
     sessionIds: [],
   });
-  if (isBlank(line.text)) return { state, events: [], warnings: [], incomplete: false, sessionIds: [] };
-  if (line.binary) {
-    return line.terminated
-      ? rejected({ type: 'binary-content', path, line: line.line })
-      : rejected({ type: 'truncated-line', path, line: line.line }, true);
-  }
-  const parsed = safeParseJson(line.text);
-  if (!parsed.success) {
-    if (!line.terminated) return rejected({ type: 'truncated-line', path, line: line.line }, true);
-    return looksTruncated(line.text, parsed.error.message)
-      ? rejected({ type: 'truncated-line', path, line: line.line })
-      : rejected({ type: 'invalid-json', path, line: line.line, message: parsed.error.message });
-  }
+  const parsed = parseJsonObjectLine({ ...line, path });
+  if (parsed.kind === 'blank') return { state, events: [], warnings: [], incomplete: false, sessionIds: [] };
+  if (parsed.kind === 'rejected') return rejected(parsed.warning, parsed.incomplete);
   const request = requestSchema.safeParse(parsed.value);
   if (!request.success) {
     return rejected({
@@ -211,14 +201,6 @@ function parseRequestLine(
     incomplete: false,
     sessionIds: result.sessionIds,
   };
-}
-
-/** A line cut short fails at its very end ("Unexpected end of JSON input", or a position at the end of the text). */
-function looksTruncated(text: string, message: string): boolean {
-  if (!text.startsWith('{')) return false;
-  if (message.includes('end of JSON input')) return true;
-  const match = /at position (\d+)/.exec(message);
-  return match?.[1] !== undefined && Number(match[1]) >= text.trimEnd().length;
 }
 
 function toSessions(
