@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecurringToolErrorFinding } from '../src/domain/finding.js';
 import { createSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../src/ports/store.js';
 import { copyAllProjects, createWorkspace, oneAgentConfig, twoAgentConfig } from './support/workspace.js';
@@ -32,13 +33,14 @@ describe('a dream over the real Claude Code corpus', () => {
     const report = run.report!;
     expect(report.ingest).toMatchObject({ filesScanned: 66, sessionsAdded: 65 });
     expect(report.sessionsRead).toBe(65);
-    const signatures = report.findings.map((finding) => finding.signature);
+    const toolErrors = report.findings.filter(
+      (finding): finding is RecurringToolErrorFinding => finding.kind === 'recurring-tool-error',
+    );
+    const signatures = toolErrors.map((finding) => finding.signature);
     expect(signatures).toContain('File has not been read yet. Read it first before writing to it.');
     expect(signatures).toContain('Found <n> matches of the string to replace, but replace_all is false.');
     expect(signatures).toContain('String to replace not found in file.');
-    const notRead = report.findings.find((finding) =>
-      finding.signature.startsWith('File has not been read yet'),
-    )!;
+    const notRead = toolErrors.find((finding) => finding.signature.startsWith('File has not been read yet'))!;
     expect(notRead.sessionCount).toBe(4);
     expect(notRead.recovery?.steps).toEqual(['Read', 'Edit']);
 

@@ -155,6 +155,7 @@ function textsWrittenByReverie(proposals: readonly Proposal[], entryId: string):
   for (const proposal of proposals) {
     if (proposal.status !== 'applied') continue;
     for (const edit of proposal.edits) {
+      if (edit.op === 'remove') continue;
       const id = edit.op === 'supersede' ? edit.newEntryId : edit.entryId;
       if (id === entryId) texts.add(edit.text.trim());
     }

@@ -47,12 +47,19 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
   if (report.findings.length === 0) lines.push('  none');
   for (const finding of report.findings) {
     lines.push(`  - ${finding.id}: ${describeFinding(finding)}`);
-    const recovery = finding.recovery;
-    lines.push(
-      recovery === null
-        ? '      recovery: none seen'
-        : `      recovery: ${describeRecovery(recovery, finding.toolNames[0] ?? '')} (${recovery.count} of ${finding.occurrenceCount} times)`,
-    );
+    if (finding.kind === 'recurring-tool-error') {
+      const recovery = finding.recovery;
+      lines.push(
+        recovery === null
+          ? '      recovery: none seen'
+          : `      recovery: ${describeRecovery(recovery, finding.toolNames[0] ?? '')} (${recovery.count} of ${finding.occurrenceCount} times)`,
+      );
+      if (finding.recurredAfterEntry !== null) {
+        lines.push(
+          `      kept happening after entry ${finding.recurredAfterEntry.entryId} was written (${finding.recurredAfterEntry.occurrencesAfter}x in ${finding.recurredAfterEntry.sessionsAfter} sessions since ${shortTime(finding.recurredAfterEntry.since)})`,
+        );
+      }
+    }
   }
 
   lines.push('', `Proposals (${report.proposals.length}):`);

@@ -10,7 +10,9 @@ export type MemoryEdit =
   /** Replace the text of an existing entry, keeping its id. */
   | { op: 'update'; entryId: string; text: string }
   /** Replace an entry by a new one with a new id; the old text stays in the version history. */
-  | { op: 'supersede'; entryId: string; newEntryId: string; text: string };
+  | { op: 'supersede'; entryId: string; newEntryId: string; text: string }
+  /** Remove an entry (stale, or merged into another); its text stays in the version history. */
+  | { op: 'remove'; entryId: string };
 
 export type ProposalStatus = 'pending' | 'approved' | 'rejected' | 'superseded' | 'applied' | 'apply-failed';
 

@@ -76,6 +76,17 @@ describe('applyMemoryEdit', () => {
     expect(next.entries.map((entry) => [entry.id, entry.text])).toEqual([['new', 'New.']]);
   });
 
+  it('removes only the named entry', () => {
+    const base = applyMemoryEdit(
+      applyMemoryEdit(parseMemoryDocument(handWritten), { op: 'add', entryId: 'a', text: 'One.' }),
+      { op: 'add', entryId: 'b', text: 'Two.' },
+    );
+    const removed = applyMemoryEdit(base, { op: 'remove', entryId: 'a' });
+    expect(removed.entries.map((entry) => entry.id)).toEqual(['b']);
+    expect(renderMemoryDocument(removed).startsWith(handWritten)).toBe(true);
+    expect(() => applyMemoryEdit(removed, { op: 'remove', entryId: 'a' })).toThrow(/nothing to remove/);
+  });
+
   it('keeps CRLF line endings in added lines', () => {
     const result = renderMemoryDocument(
       applyMemoryEdit(parseMemoryDocument('# Notes\r\n- a\r\n'), { op: 'add', entryId: 'x', text: 'X.' }),

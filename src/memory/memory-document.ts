@@ -118,6 +118,16 @@ export function findEntry(document: MemoryDocument, id: string): MemoryEntry | u
 
 function assertEdit(document: MemoryDocument, edit: MemoryEdit): void {
   const ids = edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId];
+  if (edit.op === 'remove') {
+    if (findEntry(document, edit.entryId) === undefined) {
+      throw new ReverieError({
+        code: 'MEMORY_EDIT_INVALID',
+        message: `Entry ${edit.entryId} is not in the file any more, so there is nothing to remove.`,
+        data: { entryId: edit.entryId },
+      });
+    }
+    return;
+  }
   for (const id of ids) {
     if (!entryIdPattern.test(id)) {
       throw new ReverieError({

@@ -2,7 +2,7 @@
  * Miner: tool errors that recur across sessions, clustered by signature, with the recovery that followed.
  * Pure and deterministic: the same sessions give the same findings, with the same ids, in the same order.
  */
-import type { Evidence, Recovery, RecurringToolErrorFinding } from '../domain/finding.js';
+import type { Evidence, OutcomeTally, Recovery, RecurringToolErrorFinding } from '../domain/finding.js';
 import { hashText } from '../domain/hash.js';
 import { rootSessionId } from '../domain/session.js';
 import type { SessionEvent, SessionWithEvents } from '../domain/session.js';
@@ -224,6 +224,24 @@ function pickEvidence(
   return evidence;
 }
 
+/** Distinct sessions (by conversation) that failed, succeeded or have no known outcome. */
+export function tallyOutcomes(sessions: readonly SessionWithEvents[]): OutcomeTally {
+  const byRoot = new Map<string, boolean | null>();
+  for (const session of sessions) {
+    const root = rootSessionId(session);
+    const passed = session.outcome?.passed ?? null;
+    // A sidechain has no outcome of its own; the conversation's known outcome wins.
+    if (!byRoot.has(root) || byRoot.get(root) === null) byRoot.set(root, passed);
+  }
+  const tally: OutcomeTally = { failed: 0, succeeded: 0, unknown: 0 };
+  for (const passed of byRoot.values()) {
+    if (passed === true) tally.succeeded++;
+    else if (passed === false) tally.failed++;
+    else tally.unknown++;
+  }
+  return tally;
+}
+
 /**
  * Finds tool errors that recur in at least `minSessions` distinct sessions.
  * @returns findings (most widespread first) and statistics for the report
@@ -281,6 +299,8 @@ export function findRecurringToolErrors(
       lastSeen: times[times.length - 1] ?? null,
       recovery,
       evidence: pickEvidence(cluster.occurrences, recovery, options.maxEvidence ?? 6),
+      recurredAfterEntry: null,
+      outcomes: tallyOutcomes(cluster.occurrences.map((occurrence) => occurrence.session)),
     });
   }
   findings.sort(

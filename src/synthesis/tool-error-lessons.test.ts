@@ -21,6 +21,8 @@ function finding(overrides: Partial<RecurringToolErrorFinding>): RecurringToolEr
     lastSeen: null,
     recovery: { steps: ['Read', 'Edit'], count: 6, recoveredCount: 7, inputChange: null },
     evidence: [],
+    recurredAfterEntry: null,
+    outcomes: { failed: 0, succeeded: 0, unknown: 4 },
     ...overrides,
   };
 }
