@@ -211,6 +211,12 @@ export function applyMemoryEdit(document: MemoryDocument, edit: MemoryEdit): Mem
       );
       break;
     }
+    case 'remove': {
+      const entry = findEntry(document, edit.entryId);
+      if (entry === undefined) throw new Error('unreachable: checked by assertEdit');
+      lines.splice(entry.markerLine, entry.endLine - entry.markerLine);
+      break;
+    }
   }
   // A file that had no newline at all gains one only if it gets a section appended (clean end of file).
   const finalNewline = document.finalNewline || (document.section === null && edit.op === 'add');
