@@ -69,7 +69,14 @@ const zones = [
   },
   ...drivers.map((target) => ({
     target,
-    from: allExcept(['./src/domain', './src/util', './src/app', './src/config', './src/create-reverie.ts', target]),
+    from: allExcept([
+      './src/domain',
+      './src/util',
+      './src/app',
+      './src/config',
+      './src/create-reverie.ts',
+      target,
+    ]),
     message:
       'Drivers call app/ use-cases through create-reverie.ts; never adapters, the core or other drivers.',
   })),

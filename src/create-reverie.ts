@@ -22,6 +22,7 @@ import type { MemoryFile, MemoryVersion } from './domain/memory-version.js';
 import type { Proposal, ProposalStatus } from './domain/proposal.js';
 import type { Session, SessionFormat } from './domain/session.js';
 import { renderUnifiedDiff } from './memory/render-unified-diff.js';
+import { createAiderSessionSource } from './ingest/aider/aider-session-source.js';
 import { createAtifSessionSource } from './ingest/atif/atif-session-source.js';
 import { createClaudeCodeSessionSource } from './ingest/claude-code/claude-code-session-source.js';
 import { createCodexSessionSource } from './ingest/codex/codex-session-source.js';
@@ -137,6 +138,7 @@ export function createSessionSources(): SessionSource[] {
     createSweAgentSessionSource(),
     createOpenHandsSessionSource(),
     createAtifSessionSource(),
+    createAiderSessionSource(),
     createReverieJsonlSessionSource(),
   ];
 }

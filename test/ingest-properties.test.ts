@@ -38,7 +38,7 @@ function collectFixtures(): Fixture[] {
   const perFormat = new Map<string, number>();
   const files = [fixturesDirectory, ingestDirectory]
     .flatMap((root) => readdirSync(root, { withFileTypes: true, recursive: true }))
-    .filter((entry) => entry.isFile() && !entry.name.endsWith('.md') && !entry.name.endsWith('.ts'))
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('README') && !entry.name.endsWith('.ts'))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .filter((file) => statSync(file).size > 200 && statSync(file).size < 400_000)
     .sort();
@@ -149,7 +149,7 @@ let counter = 0;
 
 describe('ingest under random damage (fast-check)', () => {
   it('covers every format that has a small real fixture', () => {
-    expect(new Set(fixtures.map((fixture) => fixture.source.format)).size).toBeGreaterThanOrEqual(8);
+    expect(new Set(fixtures.map((fixture) => fixture.source.format)).size).toBeGreaterThanOrEqual(11);
   });
 
   it.each(
@@ -160,9 +160,6 @@ describe('ingest under random damage (fast-check)', () => {
   )(
     'keeps its invariants on mutated copies of $name',
     async ({ path: fixturePath, source, bytes }) => {
-      const original = path.join(directory, `clean-${String(counter++)}${path.extname(fixturePath)}`);
-      writeFileSync(original, bytes);
-      const clean = await readAllChunks(source, original);
       await fc.assert(
         fc.asyncProperty(mutation, async (change) => {
           const mutated = mutate(bytes, change);
@@ -170,6 +167,9 @@ describe('ingest under random damage (fast-check)', () => {
           const folder = path.join(directory, String(counter++));
           const file = path.join(folder, path.basename(fixturePath));
           mkdirSync(folder, { recursive: true });
+          // The clean read is made at the same path: formats may derive ids from it (aider hashes the path).
+          writeFileSync(file, bytes);
+          const clean = await readAllChunks(source, file);
           writeFileSync(file, mutated.bytes);
           const result = await readAllChunks(source, file);
 
@@ -194,7 +194,9 @@ describe('ingest under random damage (fast-check)', () => {
             // before it may belong to a block the damage runs into, so it is left out.
             const damagedLine = lineOf(bytes, mutated.firstChange);
             const before = clean.events.filter((event) => event.source.line < damagedLine);
-            const kept = before.slice(0, Math.max(0, before.length - 1));
+            // (A block may give several events, e.g. aider's derived call and its result: all of them.)
+            const lastLine = Math.max(0, ...before.map((event) => event.source.line));
+            const kept = before.filter((event) => event.source.line < lastLine);
             expect(essence(result.events.slice(0, kept.length))).toEqual(essence(kept));
           }
         }),

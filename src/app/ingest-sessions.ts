@@ -222,6 +222,13 @@ export async function ingestSessions(
       progress.filesDone++;
       continue;
     }
+    if ('warning' in choice && item.path !== item.input.path && item.path.endsWith('.md')) {
+      // Markdown found while scanning a directory is usually documentation (a README beside the logs), not an
+      // Aider history; only a Markdown file named on its own is worth a warning when no reader recognises it.
+      result.filesSkipped++;
+      progress.filesDone++;
+      continue;
+    }
     if ('warning' in choice) {
       result.warnings.push(stat.size === 0 ? { type: 'empty-file', path: item.path } : choice.warning);
       result.filesFailed++;

@@ -17,17 +17,24 @@ import type {
 import { ReverieError, isReverieError } from '../domain/errors.js';
 import { describeFinding } from '../domain/finding.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
+import type { DigestInput } from '../domain/digest.js';
 import type { SessionFormat } from '../domain/session.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
 import { parseMemoryDocument } from '../memory/memory-document.js';
 import { renderUnifiedDiff } from '../memory/render-unified-diff.js';
-import { findRecurringToolErrors } from '../mining/find-recurring-tool-errors.js';
+import {
+  digestToolErrors,
+  findRecurringToolErrors,
+  toolErrorDigestVersion,
+} from '../mining/find-recurring-tool-errors.js';
+import type { ToolErrorDigest } from '../mining/find-recurring-tool-errors.js';
 import { proposalTransition } from '../review/transition-proposal.js';
 import { planMemoryEdit } from '../synthesis/plan-memory-edit.js';
 import { routeLesson } from '../synthesis/route-finding.js';
 import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
 import type { AppContext } from './app-context.js';
+import { loadDigests } from './load-digests.js';
 import { applyProposal } from './apply-proposal.js';
 import { drainIngestQueue } from './drain-ingest-queue.js';
 import { ingestSessions } from './ingest-sessions.js';
@@ -163,6 +170,46 @@ function textsWrittenByReverie(proposals: readonly Proposal[], entryId: string):
   return texts;
 }
 
+/**
+ * For each finding that already has an entry in one of the dream's memory files: the entry and when Reverie wrote
+ * it (the first applied proposal for that finding whose entry is still in the file's current version).
+ */
+async function entriesByFinding(
+  context: AppContext,
+  options: RunDreamOptions,
+): Promise<Map<string, { memoryPath: string; entryId: string; since: string }>> {
+  const entries = new Map<string, { memoryPath: string; entryId: string; since: string }>();
+  const targets = [
+    ...options.agents.map((agent) => agent.memory),
+    ...(options.sharedMemory === null ? [] : [options.sharedMemory]),
+  ];
+  for (const target of targets) {
+    const file = await context.store.getMemoryFile(target.path);
+    if (file === null) continue;
+    const current = await context.store.getMemoryVersion(target.path, file.currentVersion);
+    const present = new Set(parseMemoryDocument(current?.content ?? '').entries.map((entry) => entry.id));
+    const applied = (await context.store.listProposals({ memoryPath: target.path, status: 'applied' })).sort(
+      (a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? ''),
+    );
+    for (const proposal of applied) {
+      for (const edit of proposal.edits) {
+        const entryId = edit.op === 'supersede' ? edit.newEntryId : edit.entryId;
+        if (edit.op === 'remove' || !present.has(entryId)) continue;
+        for (const findingId of proposal.findingIds) {
+          if (!entries.has(findingId)) {
+            entries.set(findingId, {
+              memoryPath: target.path,
+              entryId,
+              since: proposal.decidedAt ?? proposal.createdAt,
+            });
+          }
+        }
+      }
+    }
+  }
+  return entries;
+}
+
 function editedEntryIds(edits: readonly MemoryEdit[]): string[] {
   return edits.flatMap((edit) =>
     edit.op === 'supersede' ? [edit.entryId, edit.newEntryId] : [edit.entryId],
@@ -221,11 +268,17 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     ? await ingestSources(context, options.agents, warnings, options.resolveAgent)
     : null;
   const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
-  const sessions = await store.loadSessionsWithEvents({ agents: agentNames, since });
-  const eventsRead = sessions.reduce((total, session) => total + session.events.length, 0);
-  const mined = findRecurringToolErrors(sessions, {
+  const sessions = await store.listSessions({ agents: agentNames, since });
+  const eventsRead = sessions.reduce((total, session) => total + session.eventCount, 0);
+  const loaded = await loadDigests(context, sessions, [
+    { name: 'tool-errors', version: toolErrorDigestVersion, digest: digestToolErrors },
+  ]);
+  const digestsOf = <Digest>(miner: string): DigestInput<Digest>[] =>
+    sessions.map((session) => ({ session, digest: loaded.byMiner.get(miner)?.get(session.id) as Digest }));
+  const mined = findRecurringToolErrors(digestsOf<ToolErrorDigest>('tool-errors'), {
     minSessions: options.minSessions,
     maxEvidence: Math.max(6, options.minSessions),
+    entries: await entriesByFinding(context, options),
   });
   if (mined.stats.rejections > 0) {
     skipped.push({
@@ -447,6 +500,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     ingest,
     sessionsRead: sessions.length,
     eventsRead,
+    sessionsAnalysed: loaded.digested,
     toolErrorsRead: mined.stats.toolErrors,
     findings: mined.findings,
     proposals,

@@ -40,7 +40,7 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     if (redacted !== null) lines.push(`  ${redacted}`);
   }
   lines.push(
-    `  Analysed ${report.sessionsRead} sessions since ${shortTime(report.since)}: ${report.eventsRead} events, ${report.toolErrorsRead} tool errors`,
+    `  Analysed ${report.sessionsRead} sessions since ${shortTime(report.since)} (${report.sessionsAnalysed} new or changed since the last dream): ${report.eventsRead} events, ${report.toolErrorsRead} tool errors`,
   );
 
   lines.push('', `Findings (${report.findings.length}):`);

@@ -128,7 +128,10 @@ export function resolveConfigPath(options: {
 }
 
 /** Claude Code's home: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
-export function claudeHomeDir(options: { env?: Readonly<Record<string, string | undefined>>; homeDir?: string }): string {
+export function claudeHomeDir(options: {
+  env?: Readonly<Record<string, string | undefined>>;
+  homeDir?: string;
+}): string {
   const env = options.env ?? process.env;
   return env['CLAUDE_CONFIG_DIR'] ?? path.join(options.homeDir ?? env['HOME'] ?? homedir(), '.claude');
 }

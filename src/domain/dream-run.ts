@@ -54,6 +54,8 @@ export interface RunReport {
   ingest: IngestSummary | null;
   sessionsRead: number;
   eventsRead: number;
+  /** Sessions whose events this dream analysed (new or grown since the last dream); the others reused digests. */
+  sessionsAnalysed: number;
   toolErrorsRead: number;
   findings: readonly Finding[];
   proposals: readonly ReportProposal[];

@@ -1,21 +1,60 @@
 /**
  * Miner: tool errors that recur across sessions, clustered by signature, with the recovery that followed.
- * Pure and deterministic: the same sessions give the same findings, with the same ids, in the same order.
+ *
+ * In two steps, so a dream's cost grows with its new sessions: `digestToolErrors` keeps, once per session, each
+ * tool error with its signature, quote and recovery; `findRecurringToolErrors` clusters the digests of every session
+ * in the window. Both are pure and deterministic: the same sessions give the same findings, ids and order.
  */
-import type { Evidence, OutcomeTally, Recovery, RecurringToolErrorFinding } from '../domain/finding.js';
+import type { DigestInput } from '../domain/digest.js';
+import type {
+  Evidence,
+  OutcomeTally,
+  RecurrenceAfterEntry,
+  Recovery,
+  RecurringToolErrorFinding,
+} from '../domain/finding.js';
 import { hashText } from '../domain/hash.js';
 import { rootSessionId } from '../domain/session.js';
-import type { SessionEvent, SessionWithEvents } from '../domain/session.js';
+import type { Session, SessionEvent, SessionWithEvents } from '../domain/session.js';
 import { normalizeErrorSignature } from './normalize-error-signature.js';
 import { quoteFrom } from './quote-from.js';
+
+/** Bumped when what a digest holds changes: older digests are then computed again. */
+export const toolErrorDigestVersion = 1;
+
+/** A quoted event: enough to make evidence without the event itself. */
+export interface QuotedEvent {
+  eventId: string;
+  timestamp: string | null;
+  quote: string;
+}
+
+/** One tool error of one session. */
+export interface ToolErrorOccurrence extends QuotedEvent {
+  toolName: string;
+  signature: string;
+  command: string | null;
+  /** What fixed it: the tools called until the same tool succeeded on the same target, and the retried call. */
+  recovery: { steps: string[]; inputChange: string | null; event: QuotedEvent } | null;
+}
+
+/** What the tool-error miner keeps of a session. */
+export interface ToolErrorDigest {
+  occurrences: ToolErrorOccurrence[];
+  /** Tool calls the user refused: not tool failures. */
+  rejections: number;
+}
 
 export interface FindRecurringToolErrorsOptions {
   /** A cluster needs at least this many distinct sessions (sidechains count with their parent). */
   minSessions: number;
   /** At most this many occurrences are quoted as evidence (each adds an error quote and a recovery quote). */
   maxEvidence?: number;
-  /** How many events after an error are searched for the recovery. */
-  recoveryWindow?: number;
+  /**
+   * Entries already written for a finding (by finding id), with when: the finding then reports whether the error
+   * kept happening after the entry existed.
+   */
+  entries?: ReadonlyMap<string, { memoryPath: string; entryId: string; since: string }>;
 }
 
 /** Statistics of a mining pass, for the run report. */
@@ -28,24 +67,8 @@ export interface ToolErrorStats {
   belowThreshold: number;
 }
 
-interface Occurrence {
-  session: SessionWithEvents;
-  rootId: string;
-  result: SessionEvent;
-  call: SessionEvent | null;
-  toolName: string;
-  signature: string;
-  command: string | null;
-  line: string;
-  recovery: { steps: string[]; inputChange: string | null; event: SessionEvent } | null;
-}
-
-interface Cluster {
-  key: string;
-  signature: string;
-  command: string | null;
-  occurrences: Occurrence[];
-}
+/** How many events after an error are searched for the recovery. */
+const recoveryWindow = 40;
 
 /** File-path-like keys tools use; a retry "of the same thing" must touch the same file. */
 const pathKeys = ['file_path', 'path', 'filePath', 'notebook_path', 'filename'];
@@ -70,18 +93,21 @@ function inputChange(failed: unknown, retried: unknown): string | null {
   return null;
 }
 
+function quoted(event: SessionEvent, preferred = ''): QuotedEvent {
+  return { eventId: event.id, timestamp: event.timestamp, quote: quoteFrom(event.text, preferred) };
+}
+
 /** What the agent did after the error until the same tool succeeded on the same target. */
 function findRecovery(
   events: readonly SessionEvent[],
   errorIndex: number,
   failedCall: SessionEvent | null,
   toolName: string,
-  window: number,
-): Occurrence['recovery'] {
+): ToolErrorOccurrence['recovery'] {
   const target = targetPath(failedCall?.toolInput);
   const calls = new Map<string, SessionEvent>();
   const steps: string[] = [];
-  const end = Math.min(events.length, errorIndex + 1 + window);
+  const end = Math.min(events.length, errorIndex + 1 + recoveryWindow);
   for (let index = errorIndex + 1; index < end; index++) {
     const event = events[index];
     if (event === undefined) break;
@@ -101,7 +127,7 @@ function findRecovery(
       return {
         steps,
         inputChange: inputChange(failedCall?.toolInput, call?.toolInput),
-        event: call ?? event,
+        event: quoted(call ?? event),
       };
     }
     if (steps[steps.length - 1] !== name) steps.push(name);
@@ -109,39 +135,43 @@ function findRecovery(
   return null;
 }
 
-function collectOccurrences(
-  sessions: readonly SessionWithEvents[],
-  window: number,
-  stats: ToolErrorStats,
-): Occurrence[] {
-  const occurrences: Occurrence[] = [];
-  for (const session of sessions) {
-    const calls = new Map<string, SessionEvent>();
-    session.events.forEach((event, index) => {
-      if (event.kind === 'tool-call' && event.toolCallId !== null) calls.set(event.toolCallId, event);
-      if (event.kind !== 'tool-result' || !event.isError) return;
-      if (event.isRejection) {
-        stats.rejections++;
-        return;
-      }
-      stats.toolErrors++;
-      const call = event.toolCallId === null ? null : (calls.get(event.toolCallId) ?? null);
-      const toolName = event.toolName ?? call?.toolName ?? 'unknown tool';
-      const signature = normalizeErrorSignature({ text: event.text, toolName, input: call?.toolInput });
-      occurrences.push({
-        session,
-        rootId: rootSessionId(session),
-        result: event,
-        call,
-        toolName,
-        signature: signature.signature,
-        command: signature.command,
-        line: signature.line,
-        recovery: findRecovery(session.events, index, call, toolName, window),
-      });
+/** Keeps, for one session, every tool error with its signature, quote and recovery. */
+export function digestToolErrors(session: SessionWithEvents): ToolErrorDigest {
+  const digest: ToolErrorDigest = { occurrences: [], rejections: 0 };
+  const calls = new Map<string, SessionEvent>();
+  session.events.forEach((event, index) => {
+    if (event.kind === 'tool-call' && event.toolCallId !== null) calls.set(event.toolCallId, event);
+    if (event.kind !== 'tool-result' || !event.isError) return;
+    if (event.isRejection) {
+      digest.rejections++;
+      return;
+    }
+    const call = event.toolCallId === null ? null : (calls.get(event.toolCallId) ?? null);
+    const toolName = event.toolName ?? call?.toolName ?? 'unknown tool';
+    const signature = normalizeErrorSignature({ text: event.text, toolName, input: call?.toolInput });
+    digest.occurrences.push({
+      ...quoted(event, signature.line),
+      toolName,
+      signature: signature.signature,
+      command: signature.command,
+      recovery: findRecovery(session.events, index, call, toolName),
     });
-  }
-  return occurrences;
+  });
+  return digest;
+}
+
+interface Occurrence extends ToolErrorOccurrence {
+  session: Session;
+  rootId: string;
+}
+
+interface Cluster {
+  key: string;
+  toolKey: string;
+  command: string | null;
+  /** Signatures merged into this cluster, with their counts. */
+  signatures: Map<string, number>;
+  occurrences: Occurrence[];
 }
 
 /** Signatures with little text ("<path>", "exit code <n>") only cluster within one tool. */
@@ -149,6 +179,67 @@ function clusterKey(signature: string, command: string | null, toolName: string)
   const words = signature.match(/[A-Za-z]{2,}/g) ?? [];
   const tool = command !== null || words.length < 3 ? toolName : '';
   return [tool, command ?? '', signature].join('\u0000');
+}
+
+function tokens(signature: string): Set<string> {
+  return new Set(signature.toLowerCase().match(/[a-z][a-z0-9_]+|<[a-z]+>/g) ?? []);
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const token of a) if (b.has(token)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/**
+ * Near-identical messages of the same tool (and command) are one error: "FAILED test_a" and "FAILED test_b" after
+ * abstraction differ in one identifier. Merging needs most words shared and enough words to judge by, so distinct
+ * errors that share a few words ("File has not been read yet" / "File does not exist") stay apart.
+ */
+const mergeSimilarity = 0.7;
+const mergeMinimumTokens = 4;
+
+function mergeNearIdentical(clusters: Cluster[]): Cluster[] {
+  const byTool = new Map<string, Cluster[]>();
+  for (const cluster of clusters) {
+    const group = byTool.get(`${cluster.toolKey}\u0000${cluster.command ?? ''}`) ?? [];
+    group.push(cluster);
+    byTool.set(`${cluster.toolKey}\u0000${cluster.command ?? ''}`, group);
+  }
+  const merged: Cluster[] = [];
+  for (const group of byTool.values()) {
+    // Largest first, so each cluster joins the most common wording of its error.
+    group.sort((a, b) => b.occurrences.length - a.occurrences.length || a.key.localeCompare(b.key));
+    const kept: { cluster: Cluster; tokens: Set<string> }[] = [];
+    for (const cluster of group) {
+      const clusterTokens = tokens(primarySignature(cluster));
+      const home =
+        clusterTokens.size >= mergeMinimumTokens
+          ? kept.find(
+              (candidate) =>
+                candidate.tokens.size >= mergeMinimumTokens &&
+                jaccard(candidate.tokens, clusterTokens) >= mergeSimilarity,
+            )
+          : undefined;
+      if (home === undefined) {
+        kept.push({ cluster, tokens: clusterTokens });
+        continue;
+      }
+      home.cluster.occurrences.push(...cluster.occurrences);
+      for (const [signature, count] of cluster.signatures) {
+        home.cluster.signatures.set(signature, (home.cluster.signatures.get(signature) ?? 0) + count);
+      }
+    }
+    merged.push(...kept.map((entry) => entry.cluster));
+  }
+  return merged;
+}
+
+function primarySignature(cluster: Cluster): string {
+  return (
+    [...cluster.signatures.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? ''
+  );
 }
 
 function mostCommonRecovery(occurrences: readonly Occurrence[]): Recovery | null {
@@ -176,8 +267,8 @@ function mostCommonRecovery(occurrences: readonly Occurrence[]): Recovery | null
 }
 
 function compareOccurrences(a: Occurrence, b: Occurrence): number {
-  const time = (a.result.timestamp ?? '').localeCompare(b.result.timestamp ?? '');
-  return time !== 0 ? time : a.result.id.localeCompare(b.result.id);
+  const time = (a.timestamp ?? '').localeCompare(b.timestamp ?? '');
+  return time !== 0 ? time : a.eventId.localeCompare(b.eventId);
 }
 
 /** Evidence from distinct sessions first (earliest occurrence of each), then further occurrences. */
@@ -199,12 +290,13 @@ function pickEvidence(
   }
   const evidence: Evidence[] = [];
   for (const occurrence of [...firstPerSession, ...rest].slice(0, max)) {
+    const { session } = occurrence;
     evidence.push({
-      sessionId: occurrence.session.id,
-      eventId: occurrence.result.id,
-      agent: occurrence.session.agent,
-      timestamp: occurrence.result.timestamp,
-      quote: quoteFrom(occurrence.result.text, occurrence.line),
+      sessionId: session.id,
+      eventId: occurrence.eventId,
+      agent: session.agent,
+      timestamp: occurrence.timestamp,
+      quote: occurrence.quote,
       role: 'error',
     });
     const matchesBest =
@@ -212,11 +304,11 @@ function pickEvidence(
     if (matchesBest && occurrence.recovery !== null) {
       const event = occurrence.recovery.event;
       evidence.push({
-        sessionId: occurrence.session.id,
-        eventId: event.id,
-        agent: occurrence.session.agent,
+        sessionId: session.id,
+        eventId: event.eventId,
+        agent: session.agent,
         timestamp: event.timestamp,
-        quote: quoteFrom(event.text, ''),
+        quote: event.quote,
         role: 'recovery',
       });
     }
@@ -225,7 +317,7 @@ function pickEvidence(
 }
 
 /** Distinct sessions (by conversation) that failed, succeeded or have no known outcome. */
-export function tallyOutcomes(sessions: readonly SessionWithEvents[]): OutcomeTally {
+export function tallyOutcomes(sessions: readonly Session[]): OutcomeTally {
   const byRoot = new Map<string, boolean | null>();
   for (const session of sessions) {
     const root = rootSessionId(session);
@@ -242,32 +334,60 @@ export function tallyOutcomes(sessions: readonly SessionWithEvents[]): OutcomeTa
   return tally;
 }
 
+function recurrence(
+  occurrences: readonly Occurrence[],
+  entry: { memoryPath: string; entryId: string; since: string } | undefined,
+): RecurrenceAfterEntry | null {
+  if (entry === undefined) return null;
+  const after = occurrences.filter((occurrence) => (occurrence.timestamp ?? '') > entry.since);
+  if (after.length === 0) return null;
+  return {
+    memoryPath: entry.memoryPath,
+    entryId: entry.entryId,
+    since: entry.since,
+    occurrencesAfter: after.length,
+    sessionsAfter: new Set(after.map((occurrence) => occurrence.rootId)).size,
+  };
+}
+
+/** The id a cluster's finding gets: stable across dreams, so entries and proposals can name it. */
+export function toolErrorFindingId(signature: string, command: string | null, toolName: string): string {
+  return `err-${hashText(clusterKey(signature, command, toolName)).slice(0, 10)}`;
+}
+
 /**
  * Finds tool errors that recur in at least `minSessions` distinct sessions.
+ * @param inputs every session in the window with its tool-error digest
  * @returns findings (most widespread first) and statistics for the report
  */
 export function findRecurringToolErrors(
-  sessions: readonly SessionWithEvents[],
+  inputs: readonly DigestInput<ToolErrorDigest>[],
   options: FindRecurringToolErrorsOptions,
 ): { findings: RecurringToolErrorFinding[]; stats: ToolErrorStats } {
   const stats: ToolErrorStats = { toolErrors: 0, rejections: 0, clusters: 0, belowThreshold: 0 };
-  const occurrences = collectOccurrences(sessions, options.recoveryWindow ?? 40, stats);
-  const clusters = new Map<string, Cluster>();
-  for (const occurrence of occurrences) {
-    const key = clusterKey(occurrence.signature, occurrence.command, occurrence.toolName);
-    const cluster = clusters.get(key) ?? {
-      key,
-      signature: occurrence.signature,
-      command: occurrence.command,
-      occurrences: [],
-    };
-    cluster.occurrences.push(occurrence);
-    clusters.set(key, cluster);
+  const exact = new Map<string, Cluster>();
+  for (const { session, digest } of inputs) {
+    stats.rejections += digest.rejections;
+    for (const occurrence of digest.occurrences) {
+      stats.toolErrors++;
+      const key = clusterKey(occurrence.signature, occurrence.command, occurrence.toolName);
+      const cluster = exact.get(key) ?? {
+        key,
+        toolKey: key.split('\u0000')[0] === '' ? occurrence.toolName : (key.split('\u0000')[0] ?? ''),
+        command: occurrence.command,
+        signatures: new Map<string, number>(),
+        occurrences: [],
+      };
+      cluster.signatures.set(occurrence.signature, (cluster.signatures.get(occurrence.signature) ?? 0) + 1);
+      cluster.occurrences.push({ ...occurrence, session, rootId: rootSessionId(session) });
+      exact.set(key, cluster);
+    }
   }
-  stats.clusters = clusters.size;
+  const clusters = mergeNearIdentical([...exact.values()]);
+  stats.clusters = clusters.length;
 
   const findings: RecurringToolErrorFinding[] = [];
-  for (const cluster of clusters.values()) {
+  for (const cluster of clusters) {
     const sessionIds = [...new Set(cluster.occurrences.map((occurrence) => occurrence.rootId))].sort();
     if (sessionIds.length < options.minSessions) {
       stats.belowThreshold++;
@@ -281,15 +401,17 @@ export function findRecurringToolErrors(
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([name]) => name);
     const times = cluster.occurrences
-      .map((occurrence) => occurrence.result.timestamp)
+      .map((occurrence) => occurrence.timestamp)
       .filter((time): time is string => time !== null)
       .sort();
     const recovery = mostCommonRecovery(cluster.occurrences);
+    const signature = primarySignature(cluster);
+    const id = toolErrorFindingId(signature, cluster.command, toolNames[0] ?? cluster.toolKey);
     findings.push({
       kind: 'recurring-tool-error',
-      id: `err-${hashText(cluster.key).slice(0, 10)}`,
+      id,
       toolNames,
-      signature: cluster.signature,
+      signature,
       command: cluster.command,
       occurrenceCount: cluster.occurrences.length,
       sessionCount: sessionIds.length,
@@ -299,7 +421,7 @@ export function findRecurringToolErrors(
       lastSeen: times[times.length - 1] ?? null,
       recovery,
       evidence: pickEvidence(cluster.occurrences, recovery, options.maxEvidence ?? 6),
-      recurredAfterEntry: null,
+      recurredAfterEntry: recurrence(cluster.occurrences, options.entries?.get(id)),
       outcomes: tallyOutcomes(cluster.occurrences.map((occurrence) => occurrence.session)),
     });
   }
@@ -311,4 +433,15 @@ export function findRecurringToolErrors(
       a.id.localeCompare(b.id),
   );
   return { findings, stats };
+}
+
+/** Digests every session and finds the recurring errors: for callers that hold whole sessions (tests, evaluation). */
+export function findRecurringToolErrorsInSessions(
+  sessions: readonly SessionWithEvents[],
+  options: FindRecurringToolErrorsOptions,
+): { findings: RecurringToolErrorFinding[]; stats: ToolErrorStats } {
+  return findRecurringToolErrors(
+    sessions.map((session) => ({ session, digest: digestToolErrors(session) })),
+    options,
+  );
 }

@@ -24,6 +24,8 @@ export interface IngestChunkResult {
 
 export interface SessionFilter {
   agents?: readonly string[];
+  /** Only these sessions. */
+  sessionIds?: readonly string[];
   /** Sessions that ended (or started, when the end is unknown) at or after this ISO time. */
   since?: string;
   limit?: number;
@@ -88,6 +90,20 @@ export interface Store {
   loadSessionsWithEvents(filter?: SessionFilter): Promise<SessionWithEvents[]>;
   getEvents(ids: readonly string[]): Promise<SessionEvent[]>;
   countSessions(): Promise<{ sessions: number; events: number }>;
+
+  // Digests: what each miner kept of each session, reused until the session changes
+  /** Stored digests of `miner` at `version` for these sessions, by session id. */
+  getDigests(input: {
+    miner: string;
+    version: number;
+    sessionIds: readonly string[];
+  }): Promise<Map<string, { eventCount: number; digest: unknown }>>;
+  /** Replaces the digests of these sessions for `miner` (older versions included). */
+  saveDigests(input: {
+    miner: string;
+    version: number;
+    digests: readonly { sessionId: string; eventCount: number; digest: unknown }[];
+  }): Promise<void>;
 
   // Dream runs
   saveDreamRun(run: DreamRun): Promise<void>;

@@ -181,6 +181,59 @@ export function runStoreContract(options: StoreContractOptions): void {
         expect((await store.loadSessionsWithEvents())[0]?.outcome).toEqual(passed);
       });
 
+      test('keeps digests per miner and version, and replaces them', async () => {
+        const store = await open();
+        await store.saveDigests({
+          miner: 'tool-errors',
+          version: 1,
+          digests: [
+            { sessionId: 's1', eventCount: 3, digest: { occurrences: [{ quote: 'é' }] } },
+            { sessionId: 's2', eventCount: 5, digest: { occurrences: [] } },
+          ],
+        });
+        const found = await store.getDigests({
+          miner: 'tool-errors',
+          version: 1,
+          sessionIds: ['s1', 's2', 's3'],
+        });
+        expect([...found.entries()]).toEqual([
+          ['s1', { eventCount: 3, digest: { occurrences: [{ quote: 'é' }] } }],
+          ['s2', { eventCount: 5, digest: { occurrences: [] } }],
+        ]);
+        expect((await store.getDigests({ miner: 'tool-errors', version: 2, sessionIds: ['s1'] })).size).toBe(
+          0,
+        );
+        expect((await store.getDigests({ miner: 'other', version: 1, sessionIds: ['s1'] })).size).toBe(0);
+        await store.saveDigests({
+          miner: 'tool-errors',
+          version: 2,
+          digests: [{ sessionId: 's1', eventCount: 4, digest: 'new' }],
+        });
+        expect(await store.getDigests({ miner: 'tool-errors', version: 2, sessionIds: ['s1'] })).toEqual(
+          new Map([['s1', { eventCount: 4, digest: 'new' }]]),
+        );
+        expect((await store.getDigests({ miner: 'tool-errors', version: 1, sessionIds: ['s1'] })).size).toBe(
+          0,
+        );
+      });
+
+      test('filters sessions by id', async () => {
+        const store = await open();
+        await store.saveIngestChunk({
+          sessions: [makeSession({ id: 'a' }), makeSession({ id: 'b' }), makeSession({ id: 'c' })],
+          events: [],
+          file: makeSourceFile(),
+        });
+        expect((await store.listSessions({ sessionIds: ['c', 'a'] })).map((session) => session.id)).toEqual([
+          'a',
+          'c',
+        ]);
+        expect(
+          (await store.loadSessionsWithEvents({ sessionIds: ['b'] })).map((session) => session.id),
+        ).toEqual(['b']);
+        expect(await store.listSessions({ sessionIds: [] })).toEqual([]);
+      });
+
       test('merges a session seen again: widens its time range and fills what was unknown', async () => {
         const store = await open();
         await store.saveIngestChunk({
@@ -1249,6 +1302,7 @@ function makeDreamRun(overrides: Partial<DreamRun> & { id: string }): DreamRun {
         redactions: { 'github-token': 1 },
       },
       sessionsRead: 12,
+      sessionsAnalysed: 12,
       eventsRead: 480,
       toolErrorsRead: 9,
       findings: [],

@@ -135,11 +135,32 @@ const knownLessons: readonly KnownLesson[] = [
   },
 ];
 
+/** Marks an entry the agent kept ignoring. Claude Code's memory docs recommend this kind of emphasis. */
+const emphasis = 'IMPORTANT: ';
+
 /**
- * The lesson for a recurring tool error, or why there is none.
+ * The lesson for a recurring tool error, or why there is none. When an entry for it already existed and the error
+ * kept happening, the lesson is the same entry strengthened (emphasised), not a repeat.
  * @returns `{ lesson }`, or `{ skip: reason }` when nothing concrete can be said
  */
 export function lessonForToolError(finding: RecurringToolErrorFinding): LessonResult {
+  const result = baseLessonForToolError(finding);
+  const after = finding.recurredAfterEntry;
+  if (!('lesson' in result) || after === null) return result;
+  const text = result.lesson.text.startsWith(emphasis)
+    ? result.lesson.text
+    : `${emphasis}${result.lesson.text}`;
+  return {
+    lesson: {
+      ...result.lesson,
+      entryId: after.entryId,
+      text,
+      reason: `${result.lesson.reason} It kept happening after entry ${after.entryId} was written (${after.occurrencesAfter} times in ${after.sessionsAfter} sessions since ${after.since.slice(0, 10)}), so the entry is strengthened.`,
+    },
+  };
+}
+
+function baseLessonForToolError(finding: RecurringToolErrorFinding): LessonResult {
   const genericId = finding.id;
   for (const known of knownLessons) {
     if (!known.matches.test(finding.signature)) continue;

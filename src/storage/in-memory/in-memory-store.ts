@@ -59,6 +59,7 @@ export class InMemoryStore implements Store {
   /** Per path, by version number. */
   readonly #memoryVersions = new Map<string, Map<number, StoredVersion>>();
   readonly #locks = new Map<string, StoredLock>();
+  readonly #digests = new Map<string, { version: number; eventCount: number; digest: string }>();
 
   close(): Promise<void> {
     return settle(() => undefined);
@@ -398,11 +399,47 @@ export class InMemoryStore implements Store {
 
   // Internals
 
+  getDigests(input: {
+    miner: string;
+    version: number;
+    sessionIds: readonly string[];
+  }): Promise<Map<string, { eventCount: number; digest: unknown }>> {
+    return settle(() => {
+      const found = new Map<string, { eventCount: number; digest: unknown }>();
+      for (const sessionId of input.sessionIds) {
+        const stored = this.#digests.get(`${input.miner}\u0000${sessionId}`);
+        // Stored as JSON text, like the SQLite adapter: what comes back is a copy, never the caller's object.
+        if (stored?.version === input.version) {
+          found.set(sessionId, { eventCount: stored.eventCount, digest: parseJson(stored.digest) });
+        }
+      }
+      return found;
+    });
+  }
+
+  saveDigests(input: {
+    miner: string;
+    version: number;
+    digests: readonly { sessionId: string; eventCount: number; digest: unknown }[];
+  }): Promise<void> {
+    return settle(() => {
+      for (const item of input.digests) {
+        this.#digests.set(`${input.miner}\u0000${item.sessionId}`, {
+          version: input.version,
+          eventCount: item.eventCount,
+          digest: JSON.stringify(item.digest),
+        });
+      }
+    });
+  }
+
   #selectSessions(filter: SessionFilter): Session[] {
     const agents = filter.agents === undefined ? undefined : new Set(filter.agents);
+    const ids = filter.sessionIds === undefined ? undefined : new Set(filter.sessionIds);
     const since = filter.since;
     const selected = [...this.#sessions.values()]
       .filter((session) => agents === undefined || agents.has(session.agent))
+      .filter((session) => ids === undefined || ids.has(session.id))
       .filter((session) => {
         if (since === undefined) return true;
         // Sessions without any time are kept: a log without timestamps must never hide its session.

@@ -156,6 +156,22 @@ CREATE TABLE locks (
 ALTER TABLE sessions ADD COLUMN outcome TEXT;
 `,
   },
+  {
+    version: 3,
+    name: 'miner digests per session',
+    sql: `
+-- What each miner kept of each session (JSON), reused by later dreams until the session grows (event_count) or
+-- the miner's digest version changes. No foreign key: a digest is a cache, rebuilt from the events at will.
+CREATE TABLE session_digests (
+  session_id TEXT NOT NULL,
+  miner TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  event_count INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (session_id, miner)
+) STRICT;
+`,
+  },
 ];
 
 /** The `user_version` of a database with every migration applied. */

@@ -173,6 +173,7 @@ interface LockRow {
 
 interface SessionFilterParameters {
   agents: string | null;
+  sessionIds: string | null;
   since: string | null;
   limit: number;
 }
@@ -192,6 +193,7 @@ const memoryVersionColumns =
 // Sessions without any time are kept by `since`: a log without timestamps must never hide its session.
 const sessionFilterWhere = `
   WHERE (@agents IS NULL OR agent IN (SELECT value FROM json_each(@agents)))
+    AND (@sessionIds IS NULL OR id IN (SELECT value FROM json_each(@sessionIds)))
     AND (@since IS NULL
          OR coalesce(ended_at, started_at) >= @since
          OR (ended_at IS NULL AND started_at IS NULL))`;
@@ -327,6 +329,16 @@ function prepareStatements(database: Database.Database) {
     ),
     selectSessionExists: database.prepare<[string], { found: number }>(
       'SELECT 1 AS found FROM sessions WHERE id = ?',
+    ),
+    selectDigests: database.prepare<
+      [string, number, string],
+      { session_id: string; event_count: number; digest: string }
+    >(
+      `SELECT session_id, event_count, digest FROM session_digests
+       WHERE miner = ? AND version = ? AND session_id IN (SELECT value FROM json_each(?))`,
+    ),
+    upsertDigest: database.prepare<[string, string, number, number, string]>(
+      `INSERT OR REPLACE INTO session_digests (session_id, miner, version, event_count, digest) VALUES (?, ?, ?, ?, ?)`,
     ),
     selectSessions: database.prepare<SessionFilterParameters, SessionRow>(
       `SELECT ${sessionColumns} FROM sessions ${sessionFilterWhere} ${sessionOrder} LIMIT @limit`,
@@ -563,6 +575,47 @@ export class SqliteStore implements Store {
       for (const [sessionId, added] of addedPerSession) statements.addEventCount.run(added, sessionId);
       statements.upsertSourceFile.run(toSourceFileParameters(input.file));
       return { sessionsAdded, eventsAdded };
+    });
+  }
+
+  // Digests
+
+  getDigests(input: {
+    miner: string;
+    version: number;
+    sessionIds: readonly string[];
+  }): Promise<Map<string, { eventCount: number; digest: unknown }>> {
+    return this.#run(() => {
+      const found = new Map<string, { eventCount: number; digest: unknown }>();
+      for (const row of this.#statements.selectDigests.all(
+        input.miner,
+        input.version,
+        JSON.stringify(input.sessionIds),
+      )) {
+        found.set(row.session_id, {
+          eventCount: row.event_count,
+          digest: this.#readJson(row.digest, 'session_digests.digest'),
+        });
+      }
+      return found;
+    });
+  }
+
+  saveDigests(input: {
+    miner: string;
+    version: number;
+    digests: readonly { sessionId: string; eventCount: number; digest: unknown }[];
+  }): Promise<void> {
+    return this.#write(() => {
+      for (const item of input.digests) {
+        this.#statements.upsertDigest.run(
+          item.sessionId,
+          input.miner,
+          input.version,
+          item.eventCount,
+          JSON.stringify(item.digest),
+        );
+      }
     });
   }
 
@@ -838,6 +891,7 @@ export class SqliteStore implements Store {
   #selectSessions(filter: SessionFilter): SessionRow[] {
     return this.#statements.selectSessions.all({
       agents: filter.agents === undefined ? null : JSON.stringify(filter.agents),
+      sessionIds: filter.sessionIds === undefined ? null : JSON.stringify(filter.sessionIds),
       since: filter.since ?? null,
       // SQLite reads a negative LIMIT as "no limit".
       limit: normalizeLimit(filter.limit) ?? -1,
