@@ -9,7 +9,9 @@ import type { AppContext } from './app/app-context.js';
 import { drainIngestQueue } from './app/drain-ingest-queue.js';
 import { combineIngestResults, ingestSessions } from './app/ingest-sessions.js';
 import type { IngestProgress, IngestResult } from './app/ingest-sessions.js';
+import { recordOutcome, resolveSession } from './app/record-outcome.js';
 import { rejectProposal } from './app/reject-proposal.js';
+import { withEffectiveOutcomes } from './app/effective-outcomes.js';
 import { resolveProposal } from './app/resolve-proposal.js';
 import { rollbackMemoryFile } from './app/rollback-memory-file.js';
 import type { RollbackResult } from './app/rollback-memory-file.js';
@@ -19,6 +21,7 @@ import type { AgentDefinition, MemoryTarget } from './domain/agent.js';
 import type { ApprovalMode, DreamRun, DreamTrigger } from './domain/dream-run.js';
 import { ReverieError } from './domain/errors.js';
 import type { MemoryFile, MemoryVersion } from './domain/memory-version.js';
+import type { OutcomeRecord } from './domain/outcome.js';
 import type { Proposal, ProposalStatus } from './domain/proposal.js';
 import type { Session, SessionFormat } from './domain/session.js';
 import { renderUnifiedDiff } from './memory/render-unified-diff.js';
@@ -105,7 +108,18 @@ export interface Reverie {
       onPass: (result: IngestResult) => void;
     },
   ): Promise<void>;
+  /** Sessions, each with its effective outcome (a person's verdict, else a grader's, else the log's). */
   listSessions(options?: { agent?: string | undefined; limit?: number | undefined }): Promise<Session[]>;
+  /** Records a person's verdict on a session (`reverie outcome`). */
+  recordOutcome(options: {
+    sessionId: string;
+    passed: boolean | null;
+    score: number | null;
+    note: string | null;
+    name?: string;
+  }): Promise<OutcomeRecord>;
+  /** Every outcome recorded for a session, oldest first. */
+  listOutcomes(sessionId: string): Promise<{ session: Session; outcomes: OutcomeRecord[] }>;
   /** Runs one dream now. */
   dream(request?: DreamRequest): Promise<DreamRun>;
   /** Proposals, optionally of one status; `approved` lists those a person approved (applied by a reviewer). */
@@ -273,11 +287,30 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       }
     },
 
-    listSessions: (request = {}) =>
-      app().store.listSessions({
+    listSessions: async (request = {}) => {
+      const { store: currentStore } = app();
+      const sessions = await currentStore.listSessions({
         ...(request.agent === undefined ? {} : { agents: [request.agent] }),
         ...(request.limit === undefined ? {} : { limit: request.limit }),
+      });
+      return withEffectiveOutcomes(currentStore, sessions);
+    },
+
+    recordOutcome: (request) =>
+      recordOutcome(app(), {
+        sessionId: request.sessionId,
+        passed: request.passed,
+        score: request.score,
+        note: request.note,
+        name: request.name ?? 'manual',
+        userName: config.userName,
       }),
+
+    listOutcomes: async (sessionId) => {
+      const { store: currentStore } = app();
+      const session = await resolveSession(currentStore, sessionId);
+      return { session, outcomes: await currentStore.listOutcomes({ sessionIds: [session.id] }) };
+    },
 
     dream: async (request = {}) => {
       requireAgents();

@@ -77,7 +77,9 @@ describe('the whole path through the CLI', () => {
 
     const sessions = await cli(workspace.root, ['sessions', '--limit', '3']);
     expect(sessions.stdout).toContain('3 sessions (of 65)');
-    expect(sessions.stdout.split('\n')[0]).toMatch(/^SESSION\s+AGENT\s+FORMAT\s+STARTED\s+EVENTS\s+TITLE/);
+    expect(sessions.stdout.split('\n')[0]).toMatch(
+      /^SESSION\s+AGENT\s+FORMAT\s+STARTED\s+EVENTS\s+OUTCOME\s+TITLE/,
+    );
 
     const dry = await cli(workspace.root, ['dream', '--dry-run', '--json']);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, status: 'succeeded' });
@@ -190,6 +192,39 @@ describe('user errors', () => {
     const result = await cli(workspace.root, ['ingest', 'partial.jsonl']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/partial\.jsonl:47: truncated line/);
+  });
+});
+
+describe('reverie outcome', () => {
+  it('records a verdict that the session list and later dreams use', async () => {
+    workspace.copyProject(projects.web);
+    workspace.write('reverie.yaml', oneAgentConfig().replace('retention: 365d', 'retention: 5000d'));
+    await cli(workspace.root, ['ingest']);
+    const recorded = await cli(workspace.root, [
+      'outcome',
+      'b25638d7',
+      '--fail',
+      '--note',
+      'broke the build',
+    ]);
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toBe('Recorded for b25638d7-b104-4f06-a797-70ac33d069ed: failed.\n');
+    const shown = await cli(workspace.root, ['outcome', 'b25638d7']);
+    expect(shown.stdout).toMatch(/cli\s+tester\s+failed\s+broke the build/);
+    const sessions = JSON.parse((await cli(workspace.root, ['sessions', '--json'])).stdout) as {
+      id: string;
+      outcome: unknown;
+    }[];
+    expect(sessions.find((session) => session.id.startsWith('b25638d7'))?.outcome).toMatchObject({
+      source: 'cli',
+      passed: false,
+    });
+    expect((await cli(workspace.root, ['outcome', 'b25638d7'])).code).toBe(0);
+    const bad = await cli(workspace.root, ['outcome', 'nope-nope', '--pass']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('No session nope-nope');
+    const both = await cli(workspace.root, ['outcome', 'b25638d7', '--pass', '--fail']);
+    expect(both.stderr).toContain('Use --pass or --fail, not both.');
   });
 });
 

@@ -34,6 +34,7 @@ import { planMemoryEdit } from '../synthesis/plan-memory-edit.js';
 import { routeLesson } from '../synthesis/route-finding.js';
 import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
 import type { AppContext } from './app-context.js';
+import { withEffectiveOutcomes } from './effective-outcomes.js';
 import { loadDigests } from './load-digests.js';
 import { applyProposal } from './apply-proposal.js';
 import { drainIngestQueue } from './drain-ingest-queue.js';
@@ -268,7 +269,10 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     ? await ingestSources(context, options.agents, warnings, options.resolveAgent)
     : null;
   const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
-  const sessions = await store.listSessions({ agents: agentNames, since });
+  const sessions = await withEffectiveOutcomes(
+    store,
+    await store.listSessions({ agents: agentNames, since }),
+  );
   const eventsRead = sessions.reduce((total, session) => total + session.eventCount, 0);
   const loaded = await loadDigests(context, sessions, [
     { name: 'tool-errors', version: toolErrorDigestVersion, digest: digestToolErrors },

@@ -14,6 +14,7 @@ import { registerHooksCommand } from './commands/hooks-command.js';
 import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
+import { registerOutcomeCommand } from './commands/outcome-command.js';
 import { registerProposalCommands } from './commands/proposal-commands.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerSessionsCommand } from './commands/sessions-command.js';
@@ -38,6 +39,7 @@ function createProgram(io: CliIo): Command {
   registerIngestCommand(program, io);
   registerSessionsCommand(program, io);
   registerDreamCommand(program, io);
+  registerOutcomeCommand(program, io);
   registerProposalCommands(program, io);
   registerMemoryCommands(program, io);
   registerReportCommand(program, io);

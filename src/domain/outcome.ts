@@ -17,3 +17,53 @@ export interface SessionOutcome {
   /** A short note (the exit status text, a grader's comment), or null. */
   detail: string | null;
 }
+
+/** One criterion of a rubric, as graded. `passed: null` when it could not be evaluated (e.g. no workspace). */
+export interface CriterionResult {
+  criterion: string;
+  passed: boolean | null;
+  detail: string | null;
+}
+
+/** An outcome recorded for a session by a person (`reverie outcome`) or a rubric grader: append-only. */
+export interface OutcomeRecord extends SessionOutcome {
+  id: string;
+  sessionId: string;
+  recordedAt: string;
+  /** The person, or the rubric's name for a grader. */
+  recordedBy: string | null;
+  /** A grader's per-criterion results; null for a person's verdict. */
+  criteria: readonly CriterionResult[] | null;
+  /** The session's event count when it was graded (a grown session is graded again). */
+  eventCount: number | null;
+}
+
+const precedence: Record<OutcomeSource, number> = { cli: 3, grader: 2, log: 1 };
+
+/**
+ * The outcome a session counts with: a person's verdict wins over a grader's, which wins over what the log says;
+ * within one source the latest record wins.
+ */
+export function effectiveOutcome(
+  fromLog: SessionOutcome | null,
+  records: readonly OutcomeRecord[],
+): SessionOutcome | null {
+  let best: SessionOutcome | null = fromLog;
+  let bestRank = fromLog === null ? 0 : precedence[fromLog.source];
+  let bestTime = '';
+  for (const record of records) {
+    const rank = precedence[record.source];
+    if (rank > bestRank || (rank === bestRank && record.recordedAt >= bestTime)) {
+      best = {
+        passed: record.passed,
+        score: record.score,
+        source: record.source,
+        name: record.name,
+        detail: record.detail,
+      };
+      bestRank = rank;
+      bestTime = record.recordedAt;
+    }
+  }
+  return best;
+}

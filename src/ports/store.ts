@@ -1,5 +1,6 @@
 import type { DreamRun } from '../domain/dream-run.js';
 import type { Actor, MemoryFile, MemoryVersion } from '../domain/memory-version.js';
+import type { OutcomeRecord } from '../domain/outcome.js';
 import type { Proposal, ProposalStatus } from '../domain/proposal.js';
 import type { Session, SessionEvent, SessionFormat, SessionWithEvents } from '../domain/session.js';
 import type { FileCursor } from './session-source.js';
@@ -104,6 +105,11 @@ export interface Store {
     version: number;
     digests: readonly { sessionId: string; eventCount: number; digest: unknown }[];
   }): Promise<void>;
+
+  // Outcomes recorded by people and graders (append-only)
+  recordOutcome(record: OutcomeRecord): Promise<void>;
+  /** Outcome records of these sessions (all when omitted), oldest first. */
+  listOutcomes(filter?: { sessionIds?: readonly string[] }): Promise<OutcomeRecord[]>;
 
   // Dream runs
   saveDreamRun(run: DreamRun): Promise<void>;

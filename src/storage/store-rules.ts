@@ -133,3 +133,12 @@ export function unknownEventSessionError(options: {
 export function normalizeLimit(limit: number | undefined): number | undefined {
   return limit === undefined ? undefined : Math.max(0, Math.floor(limit));
 }
+
+/** `recordOutcome` got an id that is already stored. */
+export function duplicateOutcomeError(outcomeId: string): ReverieError {
+  return new ReverieError({
+    code: 'STORE_FAILED',
+    message: `Outcome ${outcomeId} already exists; outcome ids must be unique. Nothing was saved. This is a bug in whatever generated the id.`,
+    data: { outcomeId },
+  });
+}

@@ -181,6 +181,52 @@ export function runStoreContract(options: StoreContractOptions): void {
         expect((await store.loadSessionsWithEvents())[0]?.outcome).toEqual(passed);
       });
 
+      test('records outcomes append-only and lists them per session, oldest first', async () => {
+        const store = await open();
+        const base = {
+          sessionId: 's1',
+          source: 'cli' as const,
+          name: 'manual',
+          passed: true,
+          score: null,
+          detail: 'shipped',
+          criteria: null,
+          eventCount: null,
+          recordedBy: 'ana',
+        };
+        await store.recordOutcome({ ...base, id: 'o2', recordedAt: '2025-01-02T00:00:00.000Z' });
+        await store.recordOutcome({
+          ...base,
+          id: 'o1',
+          sessionId: 's2',
+          source: 'grader',
+          passed: null,
+          score: 0.5,
+          criteria: [{ criterion: 'tool used: Bash', passed: null, detail: 'é' }],
+          eventCount: 7,
+          recordedAt: '2025-01-01T00:00:00.000Z',
+        });
+        expect((await store.listOutcomes()).map((record) => record.id)).toEqual(['o1', 'o2']);
+        expect(await store.listOutcomes({ sessionIds: ['s2'] })).toEqual([
+          {
+            ...base,
+            id: 'o1',
+            sessionId: 's2',
+            source: 'grader',
+            passed: null,
+            score: 0.5,
+            criteria: [{ criterion: 'tool used: Bash', passed: null, detail: 'é' }],
+            eventCount: 7,
+            recordedAt: '2025-01-01T00:00:00.000Z',
+          },
+        ]);
+        await expect(
+          store.recordOutcome({ ...base, id: 'o2', recordedAt: '2025-01-03T00:00:00.000Z' }),
+        ).rejects.toMatchObject({
+          code: 'STORE_FAILED',
+        });
+      });
+
       test('keeps digests per miner and version, and replaces them', async () => {
         const store = await open();
         await store.saveDigests({

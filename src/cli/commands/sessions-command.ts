@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { printJson, printLine } from '../cli-io.js';
 import type { CliIo, GlobalOptions } from '../cli-io.js';
 import { withReverie } from '../open-reverie.js';
+import { renderOutcome } from '../render-outcome.js';
 import { oneLine, renderTable, shortTime } from '../render-table.js';
 
 /** `reverie sessions` */
@@ -29,13 +30,14 @@ export function registerSessionsCommand(program: Command, io: CliIo): void {
       printLine(
         io,
         renderTable(
-          ['SESSION', 'AGENT', 'FORMAT', 'STARTED', 'EVENTS', 'TITLE'],
+          ['SESSION', 'AGENT', 'FORMAT', 'STARTED', 'EVENTS', 'OUTCOME', 'TITLE'],
           shown.map((session) => [
             session.id,
             session.agent,
             session.format,
             shortTime(session.startedAt),
             String(session.eventCount),
+            session.outcome === null ? '-' : renderOutcome(session.outcome),
             oneLine(
               session.title ??
                 (session.parentSessionId === null ? '' : `sub-agent of ${session.parentSessionId}`),

@@ -8,6 +8,7 @@
  */
 import type { DreamRun } from '../../domain/dream-run.js';
 import type { MemoryFile, MemoryVersion } from '../../domain/memory-version.js';
+import type { OutcomeRecord } from '../../domain/outcome.js';
 import type { Proposal } from '../../domain/proposal.js';
 import type { Session, SessionEvent, SessionWithEvents } from '../../domain/session.js';
 import type {
@@ -24,6 +25,7 @@ import { parseJson } from '../../util/json.js';
 import { hashContent } from '../content-hash.js';
 import {
   applicableProposalStatuses,
+  duplicateOutcomeError,
   duplicateProposalError,
   memoryVersionConflictError,
   noPendingWriteError,
@@ -59,6 +61,7 @@ export class InMemoryStore implements Store {
   /** Per path, by version number. */
   readonly #memoryVersions = new Map<string, Map<number, StoredVersion>>();
   readonly #locks = new Map<string, StoredLock>();
+  readonly #outcomes: OutcomeRecord[] = [];
   readonly #digests = new Map<string, { version: number; eventCount: number; digest: string }>();
 
   close(): Promise<void> {
@@ -398,6 +401,24 @@ export class InMemoryStore implements Store {
   }
 
   // Internals
+
+  recordOutcome(record: OutcomeRecord): Promise<void> {
+    return settle(() => {
+      if (this.#outcomes.some((existing) => existing.id === record.id))
+        throw duplicateOutcomeError(record.id);
+      this.#outcomes.push(structuredClone(record));
+    });
+  }
+
+  listOutcomes(filter: { sessionIds?: readonly string[] } = {}): Promise<OutcomeRecord[]> {
+    return settle(() => {
+      const ids = filter.sessionIds === undefined ? null : new Set(filter.sessionIds);
+      return this.#outcomes
+        .filter((record) => ids === null || ids.has(record.sessionId))
+        .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt) || a.id.localeCompare(b.id))
+        .map((record) => structuredClone(record));
+    });
+  }
 
   getDigests(input: {
     miner: string;

@@ -172,6 +172,26 @@ CREATE TABLE session_digests (
 ) STRICT;
 `,
   },
+  {
+    version: 4,
+    name: 'outcomes recorded by people and graders',
+    sql: `
+CREATE TABLE outcomes (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('cli', 'grader', 'log')),
+  name TEXT NOT NULL,
+  passed INTEGER CHECK (passed IN (0, 1)),
+  score REAL,
+  detail TEXT,
+  criteria TEXT,
+  event_count INTEGER,
+  recorded_at TEXT NOT NULL,
+  recorded_by TEXT
+) STRICT;
+CREATE INDEX outcomes_session ON outcomes (session_id, recorded_at);
+`,
+  },
 ];
 
 /** The `user_version` of a database with every migration applied. */

@@ -14,6 +14,7 @@ import type { DreamRun, RunReport } from '../../domain/dream-run.js';
 import { ReverieError, isReverieError } from '../../domain/errors.js';
 import type { Evidence } from '../../domain/finding.js';
 import type { ActorKind, MemoryFile, MemoryVersion } from '../../domain/memory-version.js';
+import type { OutcomeRecord } from '../../domain/outcome.js';
 import type { MemoryEdit, Proposal, ProposalStatus } from '../../domain/proposal.js';
 import { isProposalStatus } from '../../domain/proposal.js';
 import type { EventKind, Session, SessionEvent, SessionWithEvents } from '../../domain/session.js';
@@ -33,6 +34,7 @@ import { parseJson } from '../../util/json.js';
 import { hashContent } from '../content-hash.js';
 import {
   applicableProposalStatuses,
+  duplicateOutcomeError,
   duplicateProposalError,
   memoryVersionConflictError,
   noPendingWriteError,
@@ -78,6 +80,20 @@ interface SessionRow {
   ended_at: string | null;
   event_count: number;
   outcome: string | null;
+}
+
+interface OutcomeRow {
+  id: string;
+  session_id: string;
+  source: string;
+  name: string;
+  passed: number | null;
+  score: number | null;
+  detail: string | null;
+  criteria: string | null;
+  event_count: number | null;
+  recorded_at: string;
+  recorded_by: string | null;
 }
 
 interface EventRow {
@@ -330,6 +346,30 @@ function prepareStatements(database: Database.Database) {
     selectSessionExists: database.prepare<[string], { found: number }>(
       'SELECT 1 AS found FROM sessions WHERE id = ?',
     ),
+    insertOutcome: database.prepare<{
+      id: string;
+      sessionId: string;
+      source: string;
+      name: string;
+      passed: number | null;
+      score: number | null;
+      detail: string | null;
+      criteria: string | null;
+      eventCount: number | null;
+      recordedAt: string;
+      recordedBy: string | null;
+    }>(
+      `INSERT INTO outcomes (id, session_id, source, name, passed, score, detail, criteria, event_count, recorded_at, recorded_by)
+       VALUES (@id, @sessionId, @source, @name, @passed, @score, @detail, @criteria, @eventCount, @recordedAt, @recordedBy)`,
+    ),
+    selectOutcomeExists: database.prepare<[string], { found: number }>(
+      'SELECT 1 AS found FROM outcomes WHERE id = ?',
+    ),
+    selectOutcomes: database.prepare<{ ids: string | null }, OutcomeRow>(
+      `SELECT id, session_id, source, name, passed, score, detail, criteria, event_count, recorded_at, recorded_by
+       FROM outcomes WHERE (@ids IS NULL OR session_id IN (SELECT value FROM json_each(@ids)))
+       ORDER BY recorded_at, id`,
+    ),
     selectDigests: database.prepare<
       [string, number, string],
       { session_id: string; event_count: number; digest: string }
@@ -576,6 +616,36 @@ export class SqliteStore implements Store {
       statements.upsertSourceFile.run(toSourceFileParameters(input.file));
       return { sessionsAdded, eventsAdded };
     });
+  }
+
+  // Outcomes
+
+  recordOutcome(record: OutcomeRecord): Promise<void> {
+    return this.#write(() => {
+      if (this.#statements.selectOutcomeExists.get(record.id) !== undefined)
+        throw duplicateOutcomeError(record.id);
+      this.#statements.insertOutcome.run({
+        id: record.id,
+        sessionId: record.sessionId,
+        source: record.source,
+        name: record.name,
+        passed: record.passed === null ? null : record.passed ? 1 : 0,
+        score: record.score,
+        detail: record.detail,
+        criteria: record.criteria === null ? null : JSON.stringify(record.criteria),
+        eventCount: record.eventCount,
+        recordedAt: record.recordedAt,
+        recordedBy: record.recordedBy,
+      });
+    });
+  }
+
+  listOutcomes(filter: { sessionIds?: readonly string[] } = {}): Promise<OutcomeRecord[]> {
+    return this.#run(() =>
+      this.#statements.selectOutcomes
+        .all({ ids: filter.sessionIds === undefined ? null : JSON.stringify(filter.sessionIds) })
+        .map((row) => this.#toOutcome(row)),
+    );
   }
 
   // Digests
@@ -944,6 +1014,27 @@ export class SqliteStore implements Store {
   }
 
   // Row mappers: rows are our own data, so an unknown enum value or bad JSON is corruption, reported loudly.
+
+  #toOutcome(row: OutcomeRow): OutcomeRecord {
+    const source = row.source;
+    if (source !== 'cli' && source !== 'grader' && source !== 'log') this.#corrupt('outcomes.source', source);
+    return {
+      id: row.id,
+      sessionId: row.session_id,
+      source,
+      name: row.name,
+      passed: row.passed === null ? null : row.passed === 1,
+      score: row.score,
+      detail: row.detail,
+      criteria:
+        row.criteria === null
+          ? null
+          : (this.#readJson(row.criteria, 'outcomes.criteria') as OutcomeRecord['criteria']),
+      eventCount: row.event_count,
+      recordedAt: row.recorded_at,
+      recordedBy: row.recorded_by,
+    };
+  }
 
   #toSession(row: SessionRow): Session {
     return {
