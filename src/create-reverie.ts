@@ -40,12 +40,14 @@ import { createFileIngestQueue } from './ingest/hook-queue/file-ingest-queue.js'
 import { createReverieJsonlSessionSource } from './ingest/reverie-jsonl/reverie-jsonl-session-source.js';
 import { createFileSystemMemoryFileStore } from './memory-files/file-system-memory-file-store.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
+import type { CommandRunner } from './ports/command-runner.js';
 import type { IngestQueue } from './ports/ingest-queue.js';
 import type { LogFiles } from './ports/log-files.js';
 import type { MemoryFileStore } from './ports/memory-file-store.js';
 import type { SessionSource } from './ports/session-source.js';
 import type { Store } from './ports/store.js';
 import { RandomIdGenerator } from './runtime/random-id-generator.js';
+import { ShellCommandRunner } from './runtime/shell-command-runner.js';
 import { SystemClock } from './runtime/system-clock.js';
 import { createCronSchedule } from './scheduler/cron-scheduler.js';
 import type { CronSchedule } from './scheduler/cron-scheduler.js';
@@ -56,6 +58,8 @@ export interface ReverieOptions {
   store?: Store;
   /** The hook queue; null for none. Default: `<data dir>/queue/`. */
   queue?: IngestQueue | null;
+  /** Runs rubric graders' commands. Default: the system shell. */
+  commands?: CommandRunner;
   memoryFiles?: MemoryFileStore;
   logFiles?: LogFiles;
   clock?: Clock;
@@ -180,6 +184,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
       clock: options.clock ?? new SystemClock(),
       ids: options.ids ?? new RandomIdGenerator(),
       queue: options.queue === undefined ? createFileIngestQueue(config.dataDir) : options.queue,
+      commands: options.commands ?? new ShellCommandRunner(),
     };
   };
   let appContext: AppContext | undefined;
@@ -325,6 +330,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         dryRun: request.dryRun ?? false,
         ingest: true,
         resolveAgent,
+        rubrics: config.rubrics,
       });
     },
 

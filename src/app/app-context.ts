@@ -1,4 +1,5 @@
 import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { CommandRunner } from '../ports/command-runner.js';
 import type { IngestQueue } from '../ports/ingest-queue.js';
 import type { LogFiles } from '../ports/log-files.js';
 import type { MemoryFileStore } from '../ports/memory-file-store.js';
@@ -16,4 +17,6 @@ export interface AppContext {
   ids: IdGenerator;
   /** Logs queued by agent hooks; null when there is no queue. */
   queue: IngestQueue | null;
+  /** Runs rubric graders' shell commands. */
+  commands: CommandRunner;
 }

@@ -18,6 +18,7 @@ import { ReverieError, isReverieError } from '../domain/errors.js';
 import { describeFinding } from '../domain/finding.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
 import type { DigestInput } from '../domain/digest.js';
+import type { Rubric } from '../domain/rubric.js';
 import type { SessionFormat } from '../domain/session.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
@@ -35,6 +36,7 @@ import { routeLesson } from '../synthesis/route-finding.js';
 import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
 import type { AppContext } from './app-context.js';
 import { withEffectiveOutcomes } from './effective-outcomes.js';
+import { gradeSessions } from './grade-sessions.js';
 import { loadDigests } from './load-digests.js';
 import { applyProposal } from './apply-proposal.js';
 import { drainIngestQueue } from './drain-ingest-queue.js';
@@ -58,6 +60,8 @@ export interface RunDreamOptions {
   lockTtlMs?: number;
   /** The agent of a queued log file (from the configured sources), for the hook queue. */
   resolveAgent?: (path: string, format: SessionFormat) => string | null;
+  /** Rubric graders to run on the window's sessions (not in a dry run: grades are recorded). */
+  rubrics?: readonly Rubric[];
 }
 
 interface TargetState {
@@ -269,10 +273,12 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     ? await ingestSources(context, options.agents, warnings, options.resolveAgent)
     : null;
   const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
-  const sessions = await withEffectiveOutcomes(
-    store,
-    await store.listSessions({ agents: agentNames, since }),
-  );
+  const listed = await store.listSessions({ agents: agentNames, since });
+  // Grades are outcomes: grade first, so the miners learn from them (a dry run records nothing, so grades nothing).
+  const grading = options.dryRun
+    ? []
+    : await gradeSessions(context, { sessions: listed, rubrics: options.rubrics ?? [] });
+  const sessions = await withEffectiveOutcomes(store, listed);
   const eventsRead = sessions.reduce((total, session) => total + session.eventCount, 0);
   const loaded = await loadDigests(context, sessions, [
     { name: 'tool-errors', version: toolErrorDigestVersion, digest: digestToolErrors },
@@ -506,6 +512,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     eventsRead,
     sessionsAnalysed: loaded.digested,
     toolErrorsRead: mined.stats.toolErrors,
+    grading,
     findings: mined.findings,
     proposals,
     skipped,

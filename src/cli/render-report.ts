@@ -43,6 +43,12 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     `  Analysed ${report.sessionsRead} sessions since ${shortTime(report.since)} (${report.sessionsAnalysed} new or changed since the last dream): ${report.eventsRead} events, ${report.toolErrorsRead} tool errors`,
   );
 
+  for (const grade of report.grading) {
+    lines.push(
+      `  Graded with rubric ${grade.rubric}: ${grade.graded} sessions (${grade.passed} passed, ${grade.failed} failed, ${grade.undecided} undecided)`,
+    );
+  }
+
   lines.push('', `Findings (${report.findings.length}):`);
   if (report.findings.length === 0) lines.push('  none');
   for (const finding of report.findings) {

@@ -48,6 +48,31 @@ export const dreamingSchema = z.strictObject({
   min_sessions: z.number().int().min(1).max(1000).default(2),
 });
 
+const criterionSchema = z.union(
+  [
+    z.strictObject({ final_message_matches: nonEmpty }),
+    z.strictObject({ tool_used: nonEmpty }),
+    z.strictObject({ tool_not_used: nonEmpty }),
+    z.strictObject({ max_tool_errors: z.number().int().min(0) }),
+    z.strictObject({ command: nonEmpty, timeout: z.number().int().min(1).max(3600).optional() }),
+  ],
+  {
+    error:
+      'must be one of { final_message_matches: <regex> }, { tool_used: <tool> }, { tool_not_used: <tool> }, { max_tool_errors: <n> }, { command: <shell command>, timeout: <seconds> }',
+  },
+);
+
+export const rubricSchema = z.strictObject({
+  name: nonEmpty,
+  agents: z.array(nonEmpty).min(1).optional(),
+  pass: z.union([z.literal('all'), z.literal('any'), z.number().int().min(1)]).default('all'),
+  criteria: z.array(criterionSchema).min(1, 'needs at least one criterion'),
+});
+
+export const gradingSchema = z.strictObject({
+  rubrics: z.array(rubricSchema).default([]),
+});
+
 const agentNamePattern = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
 export const configFileSchema = z
@@ -56,6 +81,7 @@ export const configFileSchema = z
     shared_memory: memorySchema.optional(),
     dreaming: dreamingSchema.default(dreamingSchema.parse({})),
     data_dir: nonEmpty.optional(),
+    grading: gradingSchema.default({ rubrics: [] }),
   })
   .superRefine((config, context) => {
     for (const name of Object.keys(config.agents)) {
@@ -68,6 +94,46 @@ export const configFileSchema = z
         });
       }
     }
+    const rubricNames = new Set<string>();
+    config.grading.rubrics.forEach((rubric, index) => {
+      if (rubricNames.has(rubric.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['grading', 'rubrics', index, 'name'],
+          message: `"${rubric.name}" is used by two rubrics; names must be unique`,
+        });
+      }
+      rubricNames.add(rubric.name);
+      (rubric.agents ?? []).forEach((name, agentIndex) => {
+        if (!(name in config.agents)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['grading', 'rubrics', index, 'agents', agentIndex],
+            message: `names agent "${name}", which is not under agents`,
+          });
+        }
+      });
+      if (typeof rubric.pass === 'number' && rubric.pass > rubric.criteria.length) {
+        context.addIssue({
+          code: 'custom',
+          path: ['grading', 'rubrics', index, 'pass'],
+          message: `asks for ${rubric.pass} passing criteria but the rubric has ${rubric.criteria.length}`,
+        });
+      }
+      rubric.criteria.forEach((criterion, criterionIndex) => {
+        if ('final_message_matches' in criterion) {
+          try {
+            new RegExp(criterion.final_message_matches, 'u');
+          } catch (error) {
+            context.addIssue({
+              code: 'custom',
+              path: ['grading', 'rubrics', index, 'criteria', criterionIndex, 'final_message_matches'],
+              message: `is not a valid regular expression (${(error as Error).message})`,
+            });
+          }
+        }
+      });
+    });
     if (Array.isArray(config.dreaming.scope)) {
       config.dreaming.scope.forEach((name, index) => {
         if (!(name in config.agents)) {

@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { AgentDefinition, MemoryBudget, MemoryTarget } from '../domain/agent.js';
 import type { ApprovalMode } from '../domain/dream-run.js';
+import type { Criterion, Rubric } from '../domain/rubric.js';
 import { ReverieError } from '../domain/errors.js';
 import type { memorySchema } from './config-schema.js';
 import { configFileSchema, defaultBudget, durationToMilliseconds } from './config-schema.js';
@@ -39,6 +40,8 @@ export interface Config {
   agents: readonly AgentDefinition[];
   sharedMemory: MemoryTarget | null;
   dreaming: DreamingConfig;
+  /** Rubric graders run on every dream's sessions. */
+  rubrics: readonly Rubric[];
   /** Who approves proposals from this machine (recorded with each decision). */
   userName: string;
 }
@@ -262,6 +265,20 @@ export function loadConfig(options: LoadConfigOptions): Config {
       retentionMs: durationToMilliseconds(file.dreaming.retention),
       minSessions: file.dreaming.min_sessions,
     },
+    rubrics: file.grading.rubrics.map((rubric) => ({
+      name: rubric.name,
+      agents: rubric.agents ?? null,
+      pass: rubric.pass,
+      criteria: rubric.criteria.map((criterion): Criterion => {
+        if ('final_message_matches' in criterion)
+          return { type: 'final-message-matches', pattern: criterion.final_message_matches };
+        if ('tool_used' in criterion) return { type: 'tool-used', tool: criterion.tool_used };
+        if ('tool_not_used' in criterion) return { type: 'tool-not-used', tool: criterion.tool_not_used };
+        if ('max_tool_errors' in criterion)
+          return { type: 'max-tool-errors', max: criterion.max_tool_errors };
+        return { type: 'command', command: criterion.command, timeoutMs: (criterion.timeout ?? 120) * 1000 };
+      }),
+    })),
     userName: env['REVERIE_USER'] ?? env['USER'] ?? env['USERNAME'] ?? safeUserName(),
   };
   return deepFreeze(config);

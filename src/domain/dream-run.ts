@@ -36,6 +36,15 @@ export interface IngestSummary {
   redactions: Readonly<Record<string, number>>;
 }
 
+/** What one rubric grader did in a dream. */
+export interface GradingSummary {
+  rubric: string;
+  graded: number;
+  passed: number;
+  failed: number;
+  undecided: number;
+}
+
 export interface ReportProposal {
   id: string;
   memoryPath: string;
@@ -57,6 +66,8 @@ export interface RunReport {
   /** Sessions whose events this dream analysed (new or grown since the last dream); the others reused digests. */
   sessionsAnalysed: number;
   toolErrorsRead: number;
+  /** Sessions graded by each rubric in this dream (only those new or grown since their last grade). */
+  grading: readonly GradingSummary[];
   findings: readonly Finding[];
   proposals: readonly ReportProposal[];
   skipped: readonly SkippedItem[];

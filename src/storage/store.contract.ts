@@ -1351,6 +1351,7 @@ function makeDreamRun(overrides: Partial<DreamRun> & { id: string }): DreamRun {
       sessionsAnalysed: 12,
       eventsRead: 480,
       toolErrorsRead: 9,
+      grading: [{ rubric: 'tests-pass', graded: 2, passed: 1, failed: 1, undecided: 0 }],
       findings: [],
       proposals: [],
       skipped: [{ subject: 'finding f-1', reason: 'seen in only one session' }],
