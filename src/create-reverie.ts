@@ -9,6 +9,8 @@ import type { AppContext } from './app/app-context.js';
 import { drainIngestQueue } from './app/drain-ingest-queue.js';
 import { combineIngestResults, ingestSessions } from './app/ingest-sessions.js';
 import type { IngestProgress, IngestResult } from './app/ingest-sessions.js';
+import { measureMemoryImpact } from './app/measure-memory-impact.js';
+import type { MemoryImpact } from './app/measure-memory-impact.js';
 import { recordOutcome, resolveSession } from './app/record-outcome.js';
 import { rejectProposal } from './app/reject-proposal.js';
 import { withEffectiveOutcomes } from './app/effective-outcomes.js';
@@ -134,6 +136,11 @@ export interface Reverie {
   /** Versions of one memory file, or of every managed file when `memoryPath` is omitted. */
   history(memoryPath?: string): Promise<MemoryHistory[]>;
   rollback(memoryPath: string, toVersion: number): Promise<RollbackResult>;
+  /**
+   * For each applied version of a memory file (or of every managed file): the errors it targeted and the outcomes
+   * before versus after it, with a verdict.
+   */
+  impact(memoryPath?: string): Promise<MemoryImpact[]>;
   /** The unified diff a version made against its parent ('' when it changed nothing). */
   diffVersion(memoryPath: string, version: number): Promise<string>;
   /** A dream run with its report: the given one, or the latest. */
@@ -384,6 +391,31 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         toVersion,
         userName: config.userName,
       }),
+
+    impact: async (memoryPath) => {
+      const { store: currentStore } = app();
+      const files =
+        memoryPath === undefined
+          ? await currentStore.listMemoryFiles()
+          : [await currentStore.getMemoryFile(resolveMemoryPath(memoryPath))].filter(
+              (file): file is MemoryFile => file !== null,
+            );
+      if (memoryPath !== undefined && files.length === 0) {
+        throw new ReverieError({
+          code: 'MEMORY_FILE_UNKNOWN',
+          message: `Reverie has no history for ${resolveMemoryPath(memoryPath)}, so there is nothing to measure yet.`,
+          data: { path: resolveMemoryPath(memoryPath) },
+        });
+      }
+      return measureMemoryImpact(app(), {
+        files: files.map((file) => ({
+          path: file.path,
+          // The shared file serves every agent.
+          agents: file.agent === null ? config.agents.map((agent) => agent.name) : [file.agent],
+        })),
+        minSessions: 3,
+      });
+    },
 
     diffVersion: async (memoryPath, version) => {
       const { store: currentStore } = app();

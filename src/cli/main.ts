@@ -11,6 +11,7 @@ import { registerDaemonCommand } from './commands/daemon-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDreamCommand } from './commands/dream-command.js';
 import { registerHooksCommand } from './commands/hooks-command.js';
+import { registerImpactCommand } from './commands/impact-command.js';
 import { registerIngestCommand } from './commands/ingest-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
@@ -43,6 +44,7 @@ function createProgram(io: CliIo): Command {
   registerProposalCommands(program, io);
   registerMemoryCommands(program, io);
   registerReportCommand(program, io);
+  registerImpactCommand(program, io);
   registerHooksCommand(program, io);
   registerDaemonCommand(program, io);
   registerDemoCommand(program, io);
