@@ -20,6 +20,7 @@ const commands = [
   'init',
   'ingest',
   'sessions',
+  'outcome',
   'dream',
   'proposals',
   'show',
@@ -28,6 +29,8 @@ const commands = [
   'history',
   'rollback',
   'report',
+  'impact',
+  'hooks',
   'daemon',
   'demo',
 ];
