@@ -50,6 +50,8 @@ function evidenceSummary(finding: RecurringToolErrorFinding): string {
 
 interface KnownLesson {
   id: string;
+  /** A more specific entry id, when one lesson id would cover different facts (one per unavailable tool). */
+  entryIdFor?: (finding: RecurringToolErrorFinding) => string;
   matches: RegExp;
   text: (finding: RecurringToolErrorFinding) => string | null;
   coveredBy: readonly RegExp[];
@@ -124,6 +126,8 @@ const knownLessons: readonly KnownLesson[] = [
   {
     // Claude Code 2.0.37 (fixtures/claude-code): "<tool_use_error>Error: No such tool available: X</tool_use_error>"
     id: 'unavailable-tool',
+    entryIdFor: (finding) =>
+      `unavailable-tool-${(/no such tool available:\s*([A-Za-z_][\w.-]{0,63})/i.exec(finding.signature)?.[1] ?? 'unknown').toLowerCase()}`,
     matches: /no such tool available/i,
     text: (finding) => {
       const name = /no such tool available:\s*([A-Za-z_][\w.-]{0,63})\s*$/i.exec(finding.signature)?.[1];
@@ -168,7 +172,7 @@ function baseLessonForToolError(finding: RecurringToolErrorFinding): LessonResul
     if (text === null) break;
     return {
       lesson: {
-        entryId: known.id,
+        entryId: known.entryIdFor?.(finding) ?? known.id,
         supersedes: [genericId],
         text,
         reason: evidenceSummary(finding),
