@@ -57,7 +57,7 @@ describe('format auto-detection', () => {
       workspace.write('logs/notes.jsonl', '{"hello":"world"}\n');
       const tau = workspace.write(
         'logs/run.json',
-        readFileSync(path.join(root, 'fixtures/tau-bench/gpt-4o-airline.first-8-runs.json')),
+        readFileSync(path.join(root, 'fixtures/tau-bench/gpt-4o-airline.first-8-runs.json'), 'utf8'),
       );
       const reverie = workspace.open({ store: createInMemoryStore() });
       const result = await reverie.ingest({ paths: [workspace.file('logs')] });
