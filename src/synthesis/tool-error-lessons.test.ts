@@ -73,6 +73,16 @@ describe('lessonForToolError', () => {
     );
   });
 
+  it('gives each unavailable tool an entry of its own', () => {
+    const lesson = lessonOf(
+      finding({ toolNames: ['AskUserQuestion'], signature: 'No such tool available: AskUserQuestion' }),
+    );
+    expect(lesson).toMatchObject({
+      entryId: 'unavailable-tool-askuserquestion',
+      text: 'The tool `AskUserQuestion` is not available in this environment; do not call it.',
+    });
+  });
+
   it('writes nothing when there was no recovery, or only a plain retry', () => {
     expect(lessonForToolError(finding({ signature: 'something odd', recovery: null }))).toHaveProperty(
       'skip',
