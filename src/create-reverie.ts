@@ -333,6 +333,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         approval: request.approval ?? config.dreaming.approval,
         retentionMs: config.dreaming.retentionMs,
         minSessions: config.dreaming.minSessions,
+        miners: config.dreaming.miners,
         trigger: request.trigger ?? 'manual',
         dryRun: request.dryRun ?? false,
         ingest: true,

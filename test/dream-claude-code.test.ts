@@ -99,8 +99,16 @@ describe('a dream over the real Claude Code corpus', () => {
     const run = await workspace.open({ store }).dream();
     expect(run.report?.proposals).toEqual([]);
     expect(run.report?.nothingReason).toMatch(
-      /^No tool error recurred in 50 or more sessions: 65 sessions read, 53 tool errors in \d+ distinct signatures/,
+      /^No miner found anything recurring in 65 sessions: tool-errors: 53 tool errors in \d+ signatures; 0 recurred in 50\+ sessions/,
     );
+    // Every miner says what it looked at.
+    expect(run.report?.miners?.map((miner) => miner.miner)).toEqual([
+      'tool-errors',
+      'user-corrections',
+      'workflows',
+      'outcome-contrasts',
+      'memory-hygiene',
+    ]);
   });
 
   it('says why when there are no sessions in the retention window', async () => {

@@ -2,13 +2,20 @@
  * Use-case: one dream. Read new logs, mine the sessions in the retention window, turn findings into small
  * evidence-checked proposals, and apply them when approval is automatic. Every run ends with a report that says
  * what was read, found, proposed, applied and skipped, and why, including "nothing" and why.
+ *
+ * Order of work: every miner's findings, then their lessons; memory hygiene (stale, duplicate, contradicted
+ * entries) is proposed first, so a dream merges before it adds; then lessons, heaviest first, each routed to an
+ * agent's file or the shared one, planned against what the dream already proposed (budgets hold for the sum).
  */
 import type { AgentDefinition, MemoryTarget } from '../domain/agent.js';
+import { minerNames } from '../domain/dream-run.js';
 import type {
   ApprovalMode,
   DreamRun,
   DreamTrigger,
   IngestSummary,
+  MinerName,
+  MinerSummary,
   ReportProposal,
   RunReport,
   RunWarning,
@@ -16,28 +23,35 @@ import type {
 } from '../domain/dream-run.js';
 import { ReverieError, isReverieError } from '../domain/errors.js';
 import { describeFinding } from '../domain/finding.js';
+import type { Evidence, Finding } from '../domain/finding.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
-import type { DigestInput } from '../domain/digest.js';
 import type { Rubric } from '../domain/rubric.js';
-import type { SessionFormat } from '../domain/session.js';
+import type { Session, SessionFormat } from '../domain/session.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
 import { parseMemoryDocument } from '../memory/memory-document.js';
+import type { MemoryDocument } from '../memory/memory-document.js';
 import { renderUnifiedDiff } from '../memory/render-unified-diff.js';
-import {
-  digestToolErrors,
-  findRecurringToolErrors,
-  toolErrorDigestVersion,
-} from '../mining/find-recurring-tool-errors.js';
-import type { ToolErrorDigest } from '../mining/find-recurring-tool-errors.js';
+import { measureEntrySimilarity } from '../mining/entry-similarity.js';
+import { findMemoryHygiene, listHandWrittenLines } from '../mining/find-memory-hygiene.js';
+import type { CurrentFinding, HygieneFinding } from '../mining/find-memory-hygiene.js';
 import { proposalTransition } from '../review/transition-proposal.js';
+import {
+  lessonForFinding,
+  lessonWeight,
+  primaryEvidenceRole,
+  requiredVerifiedSessions,
+} from '../synthesis/lesson-for-finding.js';
+import { planHygieneEdits } from '../synthesis/memory-hygiene-edits.js';
 import { planMemoryEdit } from '../synthesis/plan-memory-edit.js';
 import { routeLesson } from '../synthesis/route-finding.js';
-import { lessonForToolError } from '../synthesis/tool-error-lessons.js';
+import type { Route } from '../synthesis/route-finding.js';
+import type { Lesson } from '../synthesis/tool-error-lessons.js';
 import type { AppContext } from './app-context.js';
 import { withEffectiveOutcomes } from './effective-outcomes.js';
 import { gradeSessions } from './grade-sessions.js';
-import { loadDigests } from './load-digests.js';
+import { snapshotMemoryFile } from './memory-snapshot.js';
+import { mineWindow } from './mine-window.js';
 import { applyProposal } from './apply-proposal.js';
 import { drainIngestQueue } from './drain-ingest-queue.js';
 import { ingestSessions } from './ingest-sessions.js';
@@ -62,6 +76,8 @@ export interface RunDreamOptions {
   resolveAgent?: (path: string, format: SessionFormat) => string | null;
   /** Rubric graders to run on the window's sessions (not in a dry run: grades are recorded). */
   rubrics?: readonly Rubric[];
+  /** The miners to run (`dreaming.miners`); all of them when absent. */
+  miners?: readonly MinerName[];
 }
 
 interface TargetState {
@@ -70,6 +86,8 @@ interface TargetState {
   /** The version proposals are made against (0 in a dry run over a file Reverie has not recorded yet). */
   baseVersion: number;
   content: string;
+  /** The content with every change this dream proposed so far applied: the budget holds for all of them. */
+  projected: string;
   proposals: Proposal[];
 }
 
@@ -262,17 +280,248 @@ export async function runDream(context: AppContext, options: RunDreamOptions): P
   }
 }
 
-async function dream(context: AppContext, options: RunDreamOptions, run: DreamRun): Promise<RunReport> {
+/** One change a dream may propose, before the checks every proposal goes through. */
+interface ChangeRequest {
+  /** What the report calls it when it is skipped. */
+  subject: string;
+  state: TargetState;
+  route: Pick<Route, 'target' | 'agent' | 'reason'>;
+  edits: MemoryEdit[];
+  reason: string;
+  finding: Finding;
+  /** Evidence to verify against the store before the proposal is saved. */
+  evidence: readonly Evidence[];
+  /** Distinct sessions the verified evidence (of the finding's primary role) must still cover. */
+  requiredSessions: number;
+}
+
+/** What a dream accumulates while it plans. */
+interface DreamLedger {
+  proposals: ReportProposal[];
+  skipped: SkippedItem[];
+  warnings: RunWarning[];
+}
+
+/** Checks, saves and (with automatic approval) applies one change; anything that fails a check is skipped with why. */
+async function proposeChange(
+  context: AppContext,
+  options: RunDreamOptions,
+  run: DreamRun,
+  ledger: DreamLedger,
+  change: ChangeRequest,
+): Promise<void> {
   const { store, clock, ids } = context;
-  const warnings: RunWarning[] = [];
-  const skipped: SkippedItem[] = [];
-  const proposals: ReportProposal[] = [];
+  const { state, route, edits, subject } = change;
+  const where = `${subject} → ${route.target.path}`;
+  const entryIds = editedEntryIds(edits);
+  const related = state.proposals.filter((proposal) =>
+    editedEntryIds(proposal.edits).some((id) => entryIds.includes(id)),
+  );
+  // A pending proposal made against an older version is stale (e.g. refused after a hand edit): replace it.
+  const samePending = related.find(
+    (proposal) =>
+      proposal.status === 'pending' &&
+      proposal.baseVersion === state.baseVersion &&
+      sameEdits(proposal.edits, edits),
+  );
+  if (samePending !== undefined) {
+    ledger.skipped.push({ subject: where, reason: `already pending as ${samePending.id}` });
+    return;
+  }
+  const sameRejected = related.find(
+    (proposal) => proposal.status === 'rejected' && sameEdits(proposal.edits, edits),
+  );
+  if (sameRejected !== undefined) {
+    ledger.skipped.push({
+      subject: where,
+      reason: `the same change was rejected as ${sameRejected.id}${sameRejected.statusReason === null ? '' : ` ("${sameRejected.statusReason}")`}; it is proposed again only if the lesson changes`,
+    });
+    return;
+  }
+
+  let after: string;
+  try {
+    // The budget holds for everything this dream proposes to the file together, not for each change alone.
+    const projected = applyMemoryEdits({
+      content: state.projected,
+      edits,
+      budget: route.target.budget,
+      path: route.target.path,
+    }).content;
+    after = applyMemoryEdits({
+      content: state.content,
+      edits,
+      budget: route.target.budget,
+      path: route.target.path,
+    }).content;
+    state.projected = projected;
+  } catch (error) {
+    if (isReverieError(error) && error.code === 'MEMORY_BUDGET_EXCEEDED') {
+      ledger.skipped.push({
+        subject: where,
+        reason: `declined: ${error.message.split('. Trim')[0] ?? error.message} with this dream's other changes`,
+      });
+      return;
+    }
+    if (isReverieError(error) && error.code === 'MEMORY_EDIT_INVALID') {
+      ledger.skipped.push({
+        subject: where,
+        reason: `${error.message} (another change of this dream touches the same entry)`,
+      });
+      return;
+    }
+    throw error;
+  }
+
+  const events = await store.getEvents(change.evidence.map((item) => item.eventId));
+  const checked = verifyEvidence(change.evidence, new Map(events.map((event) => [event.id, event])));
+  for (const rejection of checked.rejected) {
+    ledger.warnings.push({
+      type: 'evidence-rejected',
+      findingId: change.finding.id,
+      message: rejection.reason,
+    });
+  }
+  const primary = primaryEvidenceRole(change.finding);
+  const verifiedSessions = new Set(
+    checked.verified
+      .filter((item) => primary === null || item.role === primary)
+      .map((item) => item.sessionId),
+  );
+  if (verifiedSessions.size < change.requiredSessions) {
+    ledger.skipped.push({
+      subject: where,
+      reason: 'its evidence could not be verified against the stored sessions',
+    });
+    return;
+  }
+
+  const proposal: Proposal = {
+    id: ids.next('p-'),
+    dreamRunId: run.id,
+    memoryPath: route.target.path,
+    agent: route.agent,
+    baseVersion: state.baseVersion,
+    edits,
+    diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
+    reason: change.reason,
+    routing: route.reason,
+    findingIds: [change.finding.id],
+    evidence: checked.verified,
+    status: 'pending',
+    createdAt: clock.now().toISOString(),
+    decidedAt: null,
+    decidedBy: null,
+    statusReason: null,
+    appliedVersion: null,
+  };
+  const reported: ReportProposal = {
+    id: proposal.id,
+    memoryPath: proposal.memoryPath,
+    agent: proposal.agent,
+    reason: proposal.reason,
+    routing: proposal.routing,
+    status: 'pending',
+    diff: proposal.diff,
+    appliedVersion: null,
+  };
+  ledger.proposals.push(reported);
+  if (options.dryRun) return;
+
+  await store.saveProposals([proposal]);
+  state.proposals.push(proposal);
+  for (const older of related.filter((candidate) => candidate.status === 'pending')) {
+    const superseded = await store.transitionProposal({
+      id: older.id,
+      ...proposalTransition('supersede'),
+      decidedAt: clock.now().toISOString(),
+      decidedBy: 'reverie',
+      statusReason: `replaced by ${proposal.id} from run ${run.id}`,
+    });
+    if (superseded !== null) older.status = superseded.status;
+  }
+
+  if (options.approval !== 'automatic') return;
+  try {
+    const result = await applyProposal(context, {
+      proposal,
+      target: route.target,
+      actor: { kind: 'dream', name: 'reverie' },
+      dreamRunId: run.id,
+    });
+    state.baseVersion = result.version.version;
+    state.content = result.version.content;
+    state.projected = result.version.content;
+    proposal.status = 'applied';
+    reported.status = 'applied';
+    reported.appliedVersion = result.version.version;
+  } catch (error) {
+    if (!isReverieError(error)) throw error;
+    const message = error.message;
+    ledger.warnings.push({ type: 'apply-failed', proposalId: proposal.id, message });
+    await store.transitionProposal({
+      id: proposal.id,
+      ...proposalTransition('fail'),
+      decidedAt: clock.now().toISOString(),
+      decidedBy: 'reverie',
+      statusReason: message,
+    });
+    reported.status = 'apply-failed';
+  }
+}
+
+/** A rule already in the file in near-identical words (an entry, or a line the person wrote): merge, don't add. */
+function nearDuplicateOf(document: MemoryDocument, text: string): string | null {
+  for (const entry of document.entries) {
+    if (measureEntrySimilarity(entry.text, text).nearDuplicate) return `entry ${entry.id}`;
+  }
+  for (const line of listHandWrittenLines(document)) {
+    const body = line.text.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '');
+    if (body === line.text || body.trim() === '') continue;
+    if (measureEntrySimilarity(body, text).nearDuplicate) {
+      return `your line ${line.line} ("${body.trim().slice(0, 80)}")`;
+    }
+  }
+  return null;
+}
+
+function countByAgent(sessions: readonly Session[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const session of sessions) counts.set(session.agent, (counts.get(session.agent) ?? 0) + 1);
+  return counts;
+}
+
+function explainNothing(
+  options: RunDreamOptions,
+  agentNames: readonly string[],
+  sessionCount: number,
+  findings: readonly Finding[],
+  summaries: readonly MinerSummary[],
+): string {
+  if (sessionCount === 0) {
+    return (
+      `No sessions of ${agentNames.join(', ') || 'any agent'} in the last ${Math.round(options.retentionMs / 86_400_000)} days: ` +
+      'add log sources to the agents in reverie.yaml or run `reverie ingest <path> --agent NAME`.'
+    );
+  }
+  if (findings.length === 0) {
+    return `No miner found anything recurring in ${sessionCount} sessions: ${summaries.map((summary) => `${summary.miner}: ${summary.detail}`).join('; ')}.`;
+  }
+  return `All ${findings.length} findings were skipped; the report lists each with its reason.`;
+}
+
+async function dream(context: AppContext, options: RunDreamOptions, run: DreamRun): Promise<RunReport> {
+  const { store, clock } = context;
+  const ledger: DreamLedger = { proposals: [], skipped: [], warnings: [] };
+  const { skipped, warnings } = ledger;
   const agentNames = options.agents.map((agent) => agent.name);
+  const miners = new Set<MinerName>(options.miners ?? minerNames);
 
   const ingest = options.ingest
     ? await ingestSources(context, options.agents, warnings, options.resolveAgent)
     : null;
-  const since = new Date(clock.now().getTime() - options.retentionMs).toISOString();
+  const now = clock.now();
+  const since = new Date(now.getTime() - options.retentionMs).toISOString();
   const listed = await store.listSessions({ agents: agentNames, since });
   // Grades are outcomes: grade first, so the miners learn from them (a dry run records nothing, so grades nothing).
   const grading = options.dryRun
@@ -280,19 +529,14 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     : await gradeSessions(context, { sessions: listed, rubrics: options.rubrics ?? [] });
   const sessions = await withEffectiveOutcomes(store, listed);
   const eventsRead = sessions.reduce((total, session) => total + session.eventCount, 0);
-  const loaded = await loadDigests(context, sessions, [
-    { name: 'tool-errors', version: toolErrorDigestVersion, digest: digestToolErrors },
-  ]);
-  const digestsOf = <Digest>(miner: string): DigestInput<Digest>[] =>
-    sessions.map((session) => ({ session, digest: loaded.byMiner.get(miner)?.get(session.id) as Digest }));
-  const mined = findRecurringToolErrors(digestsOf<ToolErrorDigest>('tool-errors'), {
+  const mined = await mineWindow(context, sessions, {
     minSessions: options.minSessions,
-    maxEvidence: Math.max(6, options.minSessions),
+    miners,
     entries: await entriesByFinding(context, options),
   });
-  if (mined.stats.rejections > 0) {
+  if (mined.rejections > 0) {
     skipped.push({
-      subject: `${mined.stats.rejections} tool calls the user refused`,
+      subject: `${mined.rejections} tool calls the user refused`,
       reason: 'a refusal is not a tool failure; it is not turned into a rule from the refusal alone',
     });
   }
@@ -326,197 +570,157 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
       agent,
       baseVersion,
       content,
+      projected: content,
       proposals: await store.listProposals({ memoryPath: target.path }),
     };
     states.set(target.path, state);
     return state;
   };
 
+  // Every finding's lesson first: memory hygiene needs them to tell supported entries from stale ones.
+  const lessons: { finding: Finding; lesson: Lesson }[] = [];
   for (const finding of mined.findings) {
-    const subject = describeFinding(finding);
-    const lessonResult = lessonForToolError(finding);
-    if ('skip' in lessonResult) {
-      skipped.push({ subject, reason: lessonResult.skip });
-      continue;
+    const result = lessonForFinding(finding);
+    if ('skip' in result) skipped.push({ subject: describeFinding(finding), reason: result.skip });
+    else lessons.push({ finding, lesson: result.lesson });
+  }
+
+  // Merge before add: resolve stale, duplicate and contradicted entries before new lessons claim room.
+  const hygieneFindings: HygieneFinding[] = [];
+  if (miners.has('memory-hygiene')) {
+    const byAgent = countByAgent(sessions);
+    const files = [
+      ...options.agents.map((agent) => ({ target: agent.memory, agent: agent.name })),
+      ...(options.sharedMemory === null ? [] : [{ target: options.sharedMemory, agent: null }]),
+    ].filter(
+      (file, index, all) => all.findIndex((other) => other.target.path === file.target.path) === index,
+    );
+    const snapshots = [];
+    for (const file of files) {
+      const state = await stateFor(file.target, file.agent);
+      snapshots.push(
+        await snapshotMemoryFile(context, {
+          path: file.target.path,
+          agent: file.agent,
+          content: state.content,
+          proposals: state.proposals,
+          sessionsInWindow: file.agent === null ? sessions.length : (byAgent.get(file.agent) ?? 0),
+          now: now.toISOString(),
+        }),
+      );
     }
-    const lesson = lessonResult.lesson;
+    const current: CurrentFinding[] = mined.findings.map((finding) => {
+      const lesson = lessons.find((candidate) => candidate.finding === finding)?.lesson ?? null;
+      const range =
+        'firstSeen' in finding
+          ? { firstSeen: finding.firstSeen, lastSeen: finding.lastSeen }
+          : { firstSeen: null, lastSeen: null };
+      return { finding, entryId: lesson?.entryId ?? null, entryText: lesson?.text ?? null, ...range };
+    });
+    hygieneFindings.push(
+      ...findMemoryHygiene({
+        files: snapshots,
+        findings: current,
+        now: now.toISOString(),
+        retentionMs: options.retentionMs,
+      }),
+    );
+    mined.summaries.push({
+      miner: 'memory-hygiene',
+      findings: hygieneFindings.length,
+      detail:
+        `${snapshots.reduce((total, file) => total + file.entries.length, 0)} entries in ${snapshots.length} files: ` +
+        (['stale', 'duplicate', 'contradicted'] as const)
+          .map(
+            (problem) =>
+              `${hygieneFindings.filter((finding) => finding.problem === problem).length} ${problem}`,
+          )
+          .join(', '),
+    });
+    for (const finding of hygieneFindings) {
+      const state = states.get(finding.memoryPath);
+      if (state === undefined) continue;
+      const plan = planHygieneEdits(finding, parseMemoryDocument(state.content));
+      if ('skip' in plan) {
+        skipped.push({ subject: describeFinding(finding), reason: plan.skip });
+        continue;
+      }
+      await proposeChange(context, options, run, ledger, {
+        subject: describeFinding(finding),
+        state,
+        route: {
+          target: state.target,
+          agent: state.agent,
+          reason: 'a memory-hygiene change stays in the file it is about',
+        },
+        edits: plan.edits,
+        reason: plan.reason,
+        finding,
+        evidence: finding.evidence,
+        requiredSessions: requiredVerifiedSessions(finding, options.minSessions, finding.evidence.length),
+      });
+    }
+  }
+
+  // Heavier lessons first: a standing instruction, then what failed runs show, claim the budget before the rest.
+  lessons.sort((a, b) => lessonWeight(b.finding) - lessonWeight(a.finding));
+  for (const { finding, lesson } of lessons) {
+    const subject = describeFinding(finding);
+    if (!('agents' in finding)) continue;
     for (const route of routeLesson({ agents: finding.agents, targets, shared: options.sharedMemory })) {
       const state = await stateFor(route.target, route.agent);
       const where = `${subject} → ${route.target.path}`;
-      const plan = planMemoryEdit(parseMemoryDocument(state.content), lesson, {
+      const document = parseMemoryDocument(state.projected);
+      const plan = planMemoryEdit(document, lesson, {
         textsWrittenByReverie: (entryId) => textsWrittenByReverie(state.proposals, entryId),
       });
       if ('skip' in plan) {
         skipped.push({ subject: where, reason: plan.skip });
         continue;
       }
-      const edits = [plan.edit];
-      const entryIds = editedEntryIds(edits);
-      const related = state.proposals.filter((proposal) =>
-        editedEntryIds(proposal.edits).some((id) => entryIds.includes(id)),
-      );
-      // A pending proposal made against an older version is stale (e.g. refused after a hand edit): replace it.
-      const samePending = related.find(
-        (proposal) =>
-          proposal.status === 'pending' &&
-          proposal.baseVersion === state.baseVersion &&
-          sameEdits(proposal.edits, edits),
-      );
-      if (samePending !== undefined) {
-        skipped.push({ subject: where, reason: `already pending as ${samePending.id}` });
-        continue;
-      }
-      const sameRejected = related.find(
-        (proposal) => proposal.status === 'rejected' && sameEdits(proposal.edits, edits),
-      );
-      if (sameRejected !== undefined) {
-        skipped.push({
-          subject: where,
-          reason: `the same change was rejected as ${sameRejected.id}${sameRejected.statusReason === null ? '' : ` ("${sameRejected.statusReason}")`}; it is proposed again only if the lesson changes`,
-        });
-        continue;
-      }
-
-      let after: string;
-      try {
-        after = applyMemoryEdits({
-          content: state.content,
-          edits,
-          budget: route.target.budget,
-          path: route.target.path,
-        }).content;
-      } catch (error) {
-        if (
-          isReverieError(error) &&
-          (error.code === 'MEMORY_BUDGET_EXCEEDED' || error.code === 'MEMORY_EDIT_INVALID')
-        ) {
-          skipped.push({ subject: where, reason: error.message });
+      if (plan.edit.op === 'add') {
+        const duplicate = nearDuplicateOf(document, lesson.text);
+        if (duplicate !== null) {
+          skipped.push({ subject: where, reason: `${duplicate} already says this in near-identical words` });
           continue;
         }
-        throw error;
       }
-
-      const candidates = finding.evidence.filter((item) => route.evidenceAgents.includes(item.agent));
-      const events = await store.getEvents(candidates.map((item) => item.eventId));
-      const checked = verifyEvidence(candidates, new Map(events.map((event) => [event.id, event])));
-      for (const rejection of checked.rejected) {
-        warnings.push({ type: 'evidence-rejected', findingId: finding.id, message: rejection.reason });
-      }
-      const verifiedSessions = new Set(
-        checked.verified.filter((item) => item.role === 'error').map((item) => item.sessionId),
-      );
-      if (verifiedSessions.size < Math.min(options.minSessions, finding.sessionCount)) {
-        skipped.push({
-          subject: where,
-          reason: 'its evidence could not be verified against the stored sessions',
-        });
-        continue;
-      }
-
-      const proposal: Proposal = {
-        id: ids.next('p-'),
-        dreamRunId: run.id,
-        memoryPath: route.target.path,
-        agent: route.agent,
-        baseVersion: state.baseVersion,
-        edits,
-        diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
+      const evidence = finding.evidence.filter((item) => route.evidenceAgents.includes(item.agent));
+      await proposeChange(context, options, run, ledger, {
+        subject,
+        state,
+        route,
+        edits: [plan.edit],
         reason: lesson.reason,
-        routing: route.reason,
-        findingIds: [finding.id],
-        evidence: checked.verified,
-        status: 'pending',
-        createdAt: clock.now().toISOString(),
-        decidedAt: null,
-        decidedBy: null,
-        statusReason: null,
-        appliedVersion: null,
-      };
-      const reported: ReportProposal = {
-        id: proposal.id,
-        memoryPath: proposal.memoryPath,
-        agent: proposal.agent,
-        reason: proposal.reason,
-        routing: proposal.routing,
-        status: 'pending',
-        diff: proposal.diff,
-        appliedVersion: null,
-      };
-      proposals.push(reported);
-      if (options.dryRun) continue;
-
-      await store.saveProposals([proposal]);
-      state.proposals.push(proposal);
-      for (const older of related.filter((candidate) => candidate.status === 'pending')) {
-        const superseded = await store.transitionProposal({
-          id: older.id,
-          ...proposalTransition('supersede'),
-          decidedAt: clock.now().toISOString(),
-          decidedBy: 'reverie',
-          statusReason: `replaced by ${proposal.id} from run ${run.id}`,
-        });
-        if (superseded !== null) older.status = superseded.status;
-      }
-
-      if (options.approval === 'automatic') {
-        try {
-          const result = await applyProposal(context, {
-            proposal,
-            target: route.target,
-            actor: { kind: 'dream', name: 'reverie' },
-            dreamRunId: run.id,
-          });
-          state.baseVersion = result.version.version;
-          state.content = result.version.content;
-          proposal.status = 'applied';
-          reported.status = 'applied';
-          reported.appliedVersion = result.version.version;
-        } catch (error) {
-          if (!isReverieError(error)) throw error;
-          const message = error.message;
-          warnings.push({ type: 'apply-failed', proposalId: proposal.id, message });
-          await store.transitionProposal({
-            id: proposal.id,
-            ...proposalTransition('fail'),
-            decidedAt: clock.now().toISOString(),
-            decidedBy: 'reverie',
-            statusReason: message,
-          });
-          reported.status = 'apply-failed';
-        }
-      }
+        finding,
+        evidence,
+        requiredSessions: requiredVerifiedSessions(
+          finding,
+          options.minSessions,
+          new Set(evidence.map((item) => item.sessionId)).size,
+        ),
+      });
     }
   }
 
-  let nothingReason: string | null = null;
-  if (proposals.length === 0) {
-    if (sessions.length === 0) {
-      nothingReason =
-        `No sessions of ${agentNames.join(', ') || 'any agent'} in the last ${Math.round(options.retentionMs / 86_400_000)} days: ` +
-        'add log sources to the agents in reverie.yaml or run `reverie ingest <path> --agent NAME`.';
-    } else if (mined.findings.length === 0) {
-      nothingReason =
-        `No tool error recurred in ${options.minSessions} or more sessions: ${sessions.length} sessions read, ` +
-        `${mined.stats.toolErrors} tool errors in ${mined.stats.clusters} distinct signatures, ` +
-        `${mined.stats.belowThreshold} of them in too few sessions.`;
-    } else {
-      nothingReason = `All ${mined.findings.length} findings were skipped; the report lists each with its reason.`;
-    }
-  }
-
+  const findings: Finding[] = [...mined.findings, ...hygieneFindings];
   return {
     agents: agentNames,
     since,
     ingest,
     sessionsRead: sessions.length,
     eventsRead,
-    sessionsAnalysed: loaded.digested,
-    toolErrorsRead: mined.stats.toolErrors,
+    sessionsAnalysed: mined.sessionsAnalysed,
+    toolErrorsRead: mined.toolErrors,
+    miners: mined.summaries,
     grading,
-    findings: mined.findings,
-    proposals,
+    findings,
+    proposals: ledger.proposals,
     skipped,
     warnings,
-    nothingReason,
+    nothingReason:
+      ledger.proposals.length === 0
+        ? explainNothing(options, agentNames, sessions.length, findings, mined.summaries)
+        : null,
   };
 }

@@ -49,6 +49,13 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     );
   }
 
+  if (report.miners !== undefined && report.miners.length > 0) {
+    lines.push('', 'Miners:');
+    for (const miner of report.miners) {
+      lines.push(`  ${miner.miner}: ${miner.findings} findings (${miner.detail})`);
+    }
+  }
+
   lines.push('', `Findings (${report.findings.length}):`);
   if (report.findings.length === 0) lines.push('  none');
   for (const finding of report.findings) {
@@ -65,6 +72,11 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
           `      kept happening after entry ${finding.recurredAfterEntry.entryId} was written (${finding.recurredAfterEntry.occurrencesAfter}x in ${finding.recurredAfterEntry.sessionsAfter} sessions since ${shortTime(finding.recurredAfterEntry.since)})`,
         );
       }
+    }
+    if ('outcomes' in finding && finding.outcomes.failed + finding.outcomes.succeeded > 0) {
+      lines.push(
+        `      outcomes: ${finding.outcomes.failed} failed, ${finding.outcomes.succeeded} succeeded, ${finding.outcomes.unknown} unknown`,
+      );
     }
   }
 

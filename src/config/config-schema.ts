@@ -4,6 +4,8 @@
  * reported in one list.
  */
 import { z } from 'zod';
+import { sessionFormats } from '../domain/session.js';
+import { minerNames } from '../domain/dream-run.js';
 
 export const defaultBudget = { max_lines: 200, max_bytes: 25_600 } as const;
 
@@ -23,8 +25,8 @@ export const memorySchema = z.union([nonEmpty, z.strictObject({ path: nonEmpty, 
 });
 
 export const sourceSchema = z.strictObject({
-  type: z.enum(['claude-code', 'reverie-jsonl', 'auto'], {
-    error: 'must be one of claude-code, reverie-jsonl, auto',
+  type: z.enum(['auto', ...sessionFormats], {
+    error: `must be auto or one of ${sessionFormats.join(', ')}`,
   }),
   path: nonEmpty,
 });
@@ -46,6 +48,10 @@ export const dreamingSchema = z.strictObject({
     .regex(durationPattern, 'must be a number and a unit: h (hours), d (days) or w (weeks), e.g. 90d')
     .default('90d'),
   min_sessions: z.number().int().min(1).max(1000).default(2),
+  miners: z
+    .array(z.enum(minerNames, { error: `must be one of ${minerNames.join(', ')}` }))
+    .min(1, `needs at least one miner: ${minerNames.join(', ')}`)
+    .default([...minerNames]),
 });
 
 const criterionSchema = z.union(

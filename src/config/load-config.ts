@@ -9,7 +9,7 @@ import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { AgentDefinition, MemoryBudget, MemoryTarget } from '../domain/agent.js';
-import type { ApprovalMode } from '../domain/dream-run.js';
+import type { ApprovalMode, MinerName } from '../domain/dream-run.js';
 import type { Criterion, Rubric } from '../domain/rubric.js';
 import { ReverieError } from '../domain/errors.js';
 import type { memorySchema } from './config-schema.js';
@@ -28,6 +28,8 @@ export interface DreamingConfig {
   retention: string;
   retentionMs: number;
   minSessions: number;
+  /** The miners a dream runs. */
+  miners: readonly MinerName[];
 }
 
 /** The validated, frozen configuration every surface works from. */
@@ -264,6 +266,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       retention: file.dreaming.retention,
       retentionMs: durationToMilliseconds(file.dreaming.retention),
       minSessions: file.dreaming.min_sessions,
+      miners: file.dreaming.miners,
     },
     rubrics: file.grading.rubrics.map((rubric) => ({
       name: rubric.name,

@@ -7,6 +7,24 @@ import type { IngestWarning } from './ingest-warning.js';
 import type { ProposalStatus } from './proposal.js';
 
 export type ApprovalMode = 'manual' | 'automatic';
+
+/** The miners a dream can run (`dreaming.miners` in reverie.yaml). */
+export const minerNames = [
+  'tool-errors',
+  'user-corrections',
+  'workflows',
+  'outcome-contrasts',
+  'memory-hygiene',
+] as const;
+export type MinerName = (typeof minerNames)[number];
+
+/** What one miner did in a dream: how many findings, and the figures behind them in one line. */
+export interface MinerSummary {
+  miner: MinerName;
+  findings: number;
+  /** E.g. "14 tool errors in 9 signatures; 3 recurred in 2+ sessions, 6 in too few". */
+  detail: string;
+}
 export type DreamRunStatus = 'running' | 'succeeded' | 'failed';
 export type DreamTrigger = 'manual' | 'schedule' | 'demo';
 
@@ -66,6 +84,8 @@ export interface RunReport {
   /** Sessions whose events this dream analysed (new or grown since the last dream); the others reused digests. */
   sessionsAnalysed: number;
   toolErrorsRead: number;
+  /** Per miner that ran: its findings and figures (absent in reports written before there were several miners). */
+  miners?: readonly MinerSummary[];
   /** Sessions graded by each rubric in this dream (only those new or grown since their last grade). */
   grading: readonly GradingSummary[];
   findings: readonly Finding[];
