@@ -32,6 +32,7 @@ import { classifyToolRole } from './outcome-contrast-tool-roles.js';
 import { quoteFrom } from './quote-from.js';
 import { collectWorkflowToolCalls, isScratchpadTool } from './workflow-tool-calls.js';
 import { abstractTaskText } from './workflow-task-text.js';
+import { spreadByAgent } from './spread-by-agent.js';
 
 /** Bumped whenever {@link digestOutcomeContrast} keeps something different: stored digests of older versions are redone. */
 export const outcomeContrastDigestVersion = 1;
@@ -555,19 +556,23 @@ function pickEvidence(
   const rest: typeof candidates = [];
   for (const candidate of candidates) {
     const conversation = conversations[candidate[0]];
-    const task = conversation?.taskKey ?? conversation?.rootId ?? '';
+    // One run per task and agent first: a lesson several agents share shows each agent's runs.
+    const task = `${candidate[1].agent}\u0000${conversation?.taskKey ?? conversation?.rootId ?? ''}`;
     if (seenTasks.has(task)) rest.push(candidate);
     else {
       seenTasks.add(task);
       first.push(candidate);
     }
   }
-  return [...first, ...rest].slice(0, max).map(([, shown]) => ({
-    sessionId: shown.sessionId,
-    eventId: shown.quote.eventId,
-    agent: shown.agent,
-    timestamp: shown.quote.timestamp,
-    quote: shown.quote.quote,
-    role: 'contrast',
-  }));
+  const byAgent = ([, shown]: (typeof candidates)[number]): string => shown.agent;
+  return [...spreadByAgent(first, byAgent), ...spreadByAgent(rest, byAgent)]
+    .slice(0, max)
+    .map(([, shown]) => ({
+      sessionId: shown.sessionId,
+      eventId: shown.quote.eventId,
+      agent: shown.agent,
+      timestamp: shown.quote.timestamp,
+      quote: shown.quote.quote,
+      role: 'contrast',
+    }));
 }

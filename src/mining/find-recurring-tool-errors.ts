@@ -18,9 +18,10 @@ import { rootSessionId } from '../domain/session.js';
 import type { Session, SessionEvent, SessionWithEvents } from '../domain/session.js';
 import { normalizeErrorSignature } from './normalize-error-signature.js';
 import { quoteFrom } from './quote-from.js';
+import { spreadByAgent } from './spread-by-agent.js';
 
 /** Bumped when what a digest holds changes: older digests are then computed again. */
-export const toolErrorDigestVersion = 1;
+export const toolErrorDigestVersion = 2;
 
 /** A quoted event: enough to make evidence without the event itself. */
 export interface QuotedEvent {
@@ -289,7 +290,11 @@ function pickEvidence(
     }
   }
   const evidence: Evidence[] = [];
-  for (const occurrence of [...firstPerSession, ...rest].slice(0, max)) {
+  const byAgent = (occurrence: Occurrence): string => occurrence.session.agent;
+  for (const occurrence of [
+    ...spreadByAgent(firstPerSession, byAgent),
+    ...spreadByAgent(rest, byAgent),
+  ].slice(0, max)) {
     const { session } = occurrence;
     evidence.push({
       sessionId: session.id,

@@ -19,6 +19,7 @@ import { tallyOutcomes } from './find-recurring-tool-errors.js';
 import { quoteFrom } from './quote-from.js';
 import { extractRejectionReason, matchUserCorrection, personText } from './user-correction-patterns.js';
 import type { CorrectionPattern } from './user-correction-patterns.js';
+import { spreadByAgent } from './spread-by-agent.js';
 
 /** Bumped when what a digest holds changes: older digests are then computed again. */
 export const userCorrectionDigestVersion = 1;
@@ -300,7 +301,11 @@ function pickEvidence(occurrences: readonly Occurrence[], max: number): Evidence
     }
   }
   const evidence: Evidence[] = [];
-  for (const occurrence of [...firstPerSession, ...rest].slice(0, max)) {
+  const byAgent = (occurrence: Occurrence): string => occurrence.session.agent;
+  for (const occurrence of [
+    ...spreadByAgent(firstPerSession, byAgent),
+    ...spreadByAgent(rest, byAgent),
+  ].slice(0, max)) {
     const { session } = occurrence;
     evidence.push({
       sessionId: session.id,

@@ -38,6 +38,7 @@ import { quoteFrom } from './quote-from.js';
 import { collectWorkflowToolCalls, isScratchpadTool } from './workflow-tool-calls.js';
 import { abstractTaskText } from './workflow-task-text.js';
 import type { TaskText } from './workflow-task-text.js';
+import { spreadByAgent } from './spread-by-agent.js';
 
 /** Bumped whenever {@link digestWorkflow} keeps something different: stored digests of older versions are redone. */
 export const workflowDigestVersion = 1;
@@ -589,21 +590,25 @@ function pickEvidence(
   const first: typeof ordered = [];
   const rest: typeof ordered = [];
   for (const entry of ordered) {
-    const task = conversations[entry[0]]?.taskKey ?? '';
+    // One run per task and agent first: a lesson several agents share shows each agent's runs.
+    const task = `${entry[1].sequence.agent}\u0000${conversations[entry[0]]?.taskKey ?? ''}`;
     if (seenTasks.has(task)) rest.push(entry);
     else {
       seenTasks.add(task);
       first.push(entry);
     }
   }
-  return [...first, ...rest].slice(0, max).flatMap(([, match]) =>
-    match.calls.map((call): Evidence => ({
-      sessionId: match.sequence.sessionId,
-      eventId: call.eventId,
-      agent: match.sequence.agent,
-      timestamp: call.timestamp,
-      quote: call.quote,
-      role: 'step',
-    })),
-  );
+  const byAgent = ([, match]: (typeof ordered)[number]): string => match.sequence.agent;
+  return [...spreadByAgent(first, byAgent), ...spreadByAgent(rest, byAgent)]
+    .slice(0, max)
+    .flatMap(([, match]) =>
+      match.calls.map((call): Evidence => ({
+        sessionId: match.sequence.sessionId,
+        eventId: call.eventId,
+        agent: match.sequence.agent,
+        timestamp: call.timestamp,
+        quote: call.quote,
+        role: 'step',
+      })),
+    );
 }

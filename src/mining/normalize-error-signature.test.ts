@@ -93,6 +93,17 @@ describe('abstractValues', () => {
       '<path>:<n>:<n> - error: Type of <str> is unknown',
     );
   });
+
+  it('abstracts record codes and the numbers of named records, not versions or encodings', () => {
+    // tau-bench airline tool errors (fixtures/tau-bench).
+    expect(abstractValues('not enough seats on flight HAT290')).toBe('not enough seats on flight <id>');
+    expect(abstractValues('not enough balance in payment method gift_card_5094406')).toBe(
+      'not enough balance in payment method gift_card_<id>',
+    );
+    expect(abstractValues('unsupported encoding utf8 in es2022 target, sha256 expected')).toBe(
+      'unsupported encoding utf8 in es2022 target, sha256 expected',
+    );
+  });
 });
 
 describe('pickErrorLine', () => {

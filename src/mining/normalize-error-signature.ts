@@ -113,6 +113,10 @@ export function abstractValues(line: string): string {
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
       .replace(/\b(?:toolu|msg|req|call|chatcmpl|run|resp|sess)_[A-Za-z0-9]+\b/g, '<id>')
       .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{6,}\b/gi, '<id>')
+      // Record codes such as a flight `HAT290` or a ticket `PROJ1234`, and the number of a named record such as
+      // `gift_card_5094406`: the name stays, the number varies.
+      .replace(/\b[A-Z]{2,}\d{3,}\b/g, '<id>')
+      .replace(/(?<=[A-Za-z][_-])\d{3,}\b/g, '<id>')
       .replace(/(?<![\w<])[-+]?\d+(?:\.\d+)?(?![\w>])/g, '<n>')
       // Paths joined to line/column numbers (`<path>:<n>:<n>`) stay as they are: that shape is the signal.
       .replace(/\s+/g, ' ')
