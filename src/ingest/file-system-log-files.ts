@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ReverieError } from '../domain/errors.js';
 import type { LogFileFingerprint, LogFiles } from '../ports/log-files.js';
 
 const DEFAULT_HEAD_BYTES = 4096;
 const SKIPPED_DIRECTORIES = new Set(['node_modules']);
+const lossyDecoder = new TextDecoder('utf-8');
 
 /**
  * {@link LogFiles} over the local file system. Directory walks are depth-first with entries sorted by name
@@ -18,7 +19,7 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules']);
 export class FileSystemLogFiles implements LogFiles {
   async *list(path: string): AsyncIterable<string> {
     const root = resolve(path);
-    const rootStat = await statOrThrowNotFound(root);
+    const rootStat = statOrThrowNotFound(root);
     if (!rootStat.isDirectory()) {
       yield root;
       return;
@@ -26,21 +27,25 @@ export class FileSystemLogFiles implements LogFiles {
     yield* walk(root);
   }
 
+  // Synchronous on purpose (like `readLines`): a stat, or an open + read of 16 KiB + close of a local file, costs
+  // less than a round trip through the thread pool, and an ingest does these for every file.
+  // eslint-disable-next-line @typescript-eslint/require-await -- the port is asynchronous; errors reject
   async stat(path: string): Promise<{ size: number; mtimeMs: number }> {
-    const fileStat = await statOrThrowNotFound(path);
+    const fileStat = statOrThrowNotFound(path);
     return { size: fileStat.size, mtimeMs: fileStat.mtimeMs };
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- the port is asynchronous; errors reject
   async fingerprint(
     path: string,
     options: { headBytes?: number; textBytes?: number } = {},
   ): Promise<LogFileFingerprint> {
     const headBytes = options.headBytes ?? DEFAULT_HEAD_BYTES;
-    const handle = await openOrThrowNotFound(path);
+    const descriptor = openOrThrowNotFound(path);
     try {
-      const fileStat = await handle.stat();
-      const bytes = await readFirstBytes(
-        handle,
+      const fileStat = fstatSync(descriptor);
+      const bytes = readFirstBytes(
+        descriptor,
         Math.min(fileStat.size, Math.max(headBytes, options.textBytes ?? 0)),
       );
       const head = bytes.subarray(0, Math.min(headBytes, bytes.length));
@@ -51,10 +56,10 @@ export class FileSystemLogFiles implements LogFiles {
         headHash: createHash('sha256').update(head).digest('hex'),
         headBytes: head.length,
         // Lossy on purpose: the text may end inside a multi-byte character; detection only needs whole lines.
-        headText: new TextDecoder('utf-8').decode(bytes.subarray(0, options.textBytes ?? 0)),
+        headText: lossyDecoder.decode(bytes.subarray(0, options.textBytes ?? 0)),
       };
     } finally {
-      await handle.close();
+      closeSync(descriptor);
     }
   }
 
@@ -87,28 +92,28 @@ async function* walk(directory: string): AsyncGenerator<string> {
   }
 }
 
-async function readFirstBytes(handle: FileHandle, bytes: number): Promise<Buffer> {
+function readFirstBytes(descriptor: number, bytes: number): Buffer {
   const buffer = Buffer.alloc(Math.max(0, bytes));
   let filled = 0;
   while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    const bytesRead = readSync(descriptor, buffer, filled, buffer.length - filled, filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
   return buffer.subarray(0, filled);
 }
 
-async function statOrThrowNotFound(path: string): Promise<Stats> {
+function statOrThrowNotFound(path: string): Stats {
   try {
-    return await stat(path);
+    return statSync(path);
   } catch (error) {
     throw notFoundOr(error, path);
   }
 }
 
-async function openOrThrowNotFound(path: string): Promise<FileHandle> {
+function openOrThrowNotFound(path: string): number {
   try {
-    return await open(path, 'r');
+    return openSync(path, 'r');
   } catch (error) {
     throw notFoundOr(error, path);
   }

@@ -112,7 +112,17 @@ export class JsonRecordScanner {
     };
 
     for (let index = 0; index < chunk.length; index++) {
-      const byte = chunk[index] ?? 0;
+      let byte = chunk[index] ?? 0;
+      if (this.#inString && !this.#escaped && this.#keyBytes === null) {
+        // Most of a document is string contents, where only a quote or a backslash matters: skip to the next one
+        // without the bookkeeping below (counting lines on the way).
+        while (byte !== QUOTE && byte !== BACKSLASH) {
+          if (byte === NEWLINE) this.#line++;
+          if (++index === chunk.length) break;
+          byte = chunk[index] ?? 0;
+        }
+        if (index === chunk.length) break;
+      }
       const atRecordLevel = this.#inRecords() && this.#stack.length === this.#recordsDepth;
       if (this.#inString) {
         if (this.#escaped) this.#escaped = false;
