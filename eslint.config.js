@@ -100,7 +100,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['bin/*.js'] },
+        projectService: { allowDefaultProject: ['bin/*.js', 'test/support/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

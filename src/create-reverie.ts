@@ -17,6 +17,9 @@ import { withEffectiveOutcomes } from './app/effective-outcomes.js';
 import { resolveProposal } from './app/resolve-proposal.js';
 import { rollbackMemoryFile } from './app/rollback-memory-file.js';
 import type { RollbackResult } from './app/rollback-memory-file.js';
+import { defaultAllowedCommands } from './guard/screen-text.js';
+import { OsProcessIdentity } from './runtime/os-process-identity.js';
+import type { ProcessIdentity } from './ports/process-identity.js';
 import { runDream } from './app/run-dream.js';
 import type { Config } from './config/load-config.js';
 import type { AgentDefinition, MemoryTarget } from './domain/agent.js';
@@ -66,6 +69,8 @@ export interface ReverieOptions {
   logFiles?: LogFiles;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Tells locks of crashed processes from live ones. Default: this machine's processes. */
+  processes?: ProcessIdentity;
 }
 
 export interface IngestRequest {
@@ -185,13 +190,14 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
     store ??= createSqliteStore({ path: path.join(config.dataDir, 'reverie.db') });
     return {
       store,
-      memoryFiles: options.memoryFiles ?? createFileSystemMemoryFileStore(),
+      memoryFiles: options.memoryFiles ?? createFileSystemMemoryFileStore({ roots: config.memoryRoots }),
       logFiles: options.logFiles ?? new FileSystemLogFiles(),
       sources: createSessionSources(),
       clock: options.clock ?? new SystemClock(),
       ids: options.ids ?? new RandomIdGenerator(),
       queue: options.queue === undefined ? createFileIngestQueue(config.dataDir) : options.queue,
       commands: options.commands ?? new ShellCommandRunner(),
+      processes: options.processes ?? new OsProcessIdentity(),
     };
   };
   let appContext: AppContext | undefined;
@@ -334,6 +340,11 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         retentionMs: config.dreaming.retentionMs,
         minSessions: config.dreaming.minSessions,
         miners: config.dreaming.miners,
+        approvalPolicy: config.approvalPolicy,
+        screening: {
+          allowedDomains: config.screening.allowedDomains,
+          allowedCommands: [...defaultAllowedCommands, ...config.screening.allowedCommands],
+        },
         trigger: request.trigger ?? 'manual',
         dryRun: request.dryRun ?? false,
         ingest: true,

@@ -39,7 +39,7 @@ describe('one dream per agent at a time', () => {
     expect(rejected).toHaveLength(1);
     expect(rejected[0]?.reason).toMatchObject({ code: 'SCHEDULER_LOCK_HELD' });
     expect((rejected[0]?.reason as Error).message).toMatch(
-      /^Another dream is running for agent coder \(run-0001, since /,
+      /^Another dream is running for agent coder \(run-0001, process \d+ on .+, since /,
     );
     // The lock is released at the end: the next dream runs.
     expect((await b.dream()).status).toBe('succeeded');

@@ -3,6 +3,7 @@ import type { CommandRunner } from '../ports/command-runner.js';
 import type { IngestQueue } from '../ports/ingest-queue.js';
 import type { LogFiles } from '../ports/log-files.js';
 import type { MemoryFileStore } from '../ports/memory-file-store.js';
+import type { ProcessIdentity } from '../ports/process-identity.js';
 import type { SessionSource } from '../ports/session-source.js';
 import type { Store } from '../ports/store.js';
 
@@ -19,4 +20,6 @@ export interface AppContext {
   queue: IngestQueue | null;
   /** Runs rubric graders' shell commands. */
   commands: CommandRunner;
+  /** Tells a lock left by a crashed process from a live one; without it, such a lock waits for its expiry. */
+  processes?: ProcessIdentity;
 }

@@ -5,6 +5,7 @@
  */
 import { ReverieError } from '../domain/errors.js';
 import type { AppContext } from './app-context.js';
+import { acquireLockTakingOverDead, lockOwner } from './locks.js';
 
 export const memoryLockTtlMs = 30_000;
 
@@ -21,9 +22,9 @@ export async function withMemoryWriteLock<T>(
   path: string,
   action: () => Promise<T>,
 ): Promise<T> {
-  const owner = context.ids.next('writer-');
+  const owner = lockOwner(context, context.ids.next('writer-'));
   const now = context.clock.now();
-  const acquired = await context.store.acquireLock({
+  const acquired = await acquireLockTakingOverDead(context, {
     name: lockName(path),
     owner,
     now: now.toISOString(),

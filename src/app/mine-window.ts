@@ -26,6 +26,8 @@ import {
 import type { UserCorrectionDigest } from '../mining/find-user-corrections.js';
 import { digestWorkflow, findWorkflows, workflowDigestVersion } from '../mining/find-workflows.js';
 import type { WorkflowDigest } from '../mining/find-workflows.js';
+import { digestInjections, injectionDigestVersion } from '../guard/screen-proposal.js';
+import type { InjectionDigest } from '../guard/screen-proposal.js';
 import type { AppContext } from './app-context.js';
 import { loadDigests } from './load-digests.js';
 import type { DigestStep } from './load-digests.js';
@@ -47,6 +49,8 @@ export interface MinedWindow {
   rejections: number;
   /** Sessions whose events were read (new or grown since their digests). */
   sessionsAnalysed: number;
+  /** Per session of the window: its events with injection markers (only sessions that have some). */
+  injections: { session: Session; digest: InjectionDigest }[];
 }
 
 /** Workflows and outcome contrasts are statistical: they need more support than a recurring error. */
@@ -77,9 +81,13 @@ export async function mineWindow(
   sessions: readonly Session[],
   options: MineWindowOptions,
 ): Promise<MinedWindow> {
-  const steps = (Object.keys(digestSteps) as (keyof typeof digestSteps)[])
-    .filter((miner) => options.miners.has(miner))
-    .map((miner) => digestSteps[miner]);
+  const steps = [
+    ...(Object.keys(digestSteps) as (keyof typeof digestSteps)[])
+      .filter((miner) => options.miners.has(miner))
+      .map((miner) => digestSteps[miner]),
+    // Not a miner: the injection scan runs in every dream, so the report says what the logs tried.
+    { name: 'injections', version: injectionDigestVersion, digest: digestInjections },
+  ];
   const loaded = await loadDigests(context, sessions, steps);
   const digestsOf = <Digest>(miner: string): DigestInput<Digest>[] =>
     sessions.map((session) => ({ session, digest: loaded.byMiner.get(miner)?.get(session.id) as Digest }));
@@ -158,5 +166,8 @@ export async function mineWindow(
     toolErrors,
     rejections,
     sessionsAnalysed: loaded.digested,
+    injections: digestsOf<InjectionDigest>('injections').filter(
+      (input) => ((input.digest as InjectionDigest | undefined)?.flagged.length ?? 0) > 0,
+    ),
   };
 }

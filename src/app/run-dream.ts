@@ -11,7 +11,9 @@ import type { AgentDefinition, MemoryTarget } from '../domain/agent.js';
 import { minerNames } from '../domain/dream-run.js';
 import type {
   ApprovalMode,
+  BlockedItem,
   DreamRun,
+  FlaggedEvent,
   DreamTrigger,
   IngestSummary,
   MinerName,
@@ -27,14 +29,17 @@ import type { Evidence, Finding } from '../domain/finding.js';
 import type { MemoryEdit, Proposal } from '../domain/proposal.js';
 import type { Rubric } from '../domain/rubric.js';
 import type { Session, SessionFormat } from '../domain/session.js';
+import { screenProposal } from '../guard/screen-proposal.js';
 import { verifyEvidence } from '../guard/verify-evidence.js';
 import { applyMemoryEdits } from '../memory/apply-memory-edits.js';
-import { parseMemoryDocument } from '../memory/memory-document.js';
+import { findEntry, parseMemoryDocument } from '../memory/memory-document.js';
 import type { MemoryDocument } from '../memory/memory-document.js';
 import { renderUnifiedDiff } from '../memory/render-unified-diff.js';
 import { measureEntrySimilarity } from '../mining/entry-similarity.js';
 import { findMemoryHygiene, listHandWrittenLines } from '../mining/find-memory-hygiene.js';
 import type { CurrentFinding, HygieneFinding } from '../mining/find-memory-hygiene.js';
+import { countChangedLines, decideApproval, defaultApprovalPolicy } from '../review/approval-policy.js';
+import type { ApprovalPolicy } from '../review/approval-policy.js';
 import { proposalTransition } from '../review/transition-proposal.js';
 import {
   lessonForFinding,
@@ -51,7 +56,9 @@ import type { AppContext } from './app-context.js';
 import { withEffectiveOutcomes } from './effective-outcomes.js';
 import { gradeSessions } from './grade-sessions.js';
 import { snapshotMemoryFile } from './memory-snapshot.js';
+import { acquireLockTakingOverDead, describeLockOwner, lockOwner } from './locks.js';
 import { mineWindow } from './mine-window.js';
+import type { MinedWindow } from './mine-window.js';
 import { applyProposal } from './apply-proposal.js';
 import { drainIngestQueue } from './drain-ingest-queue.js';
 import { ingestSessions } from './ingest-sessions.js';
@@ -78,6 +85,10 @@ export interface RunDreamOptions {
   rubrics?: readonly Rubric[];
   /** The miners to run (`dreaming.miners`); all of them when absent. */
   miners?: readonly MinerName[];
+  /** What automatic approval may apply on its own; the defaults when absent. */
+  approvalPolicy?: ApprovalPolicy;
+  /** The injection screen's allow-lists. */
+  screening?: { allowedDomains?: readonly string[]; allowedCommands?: readonly string[] };
 }
 
 interface TargetState {
@@ -88,6 +99,8 @@ interface TargetState {
   content: string;
   /** The content with every change this dream proposed so far applied: the budget holds for all of them. */
   projected: string;
+  /** Lines this dream changed (or, under manual approval, proposed to change) in the file so far. */
+  changedLines: number;
   proposals: Proposal[];
 }
 
@@ -103,7 +116,7 @@ async function acquireLocks(
   const held: string[] = [];
   for (const name of [...names].sort()) {
     const lockName = `dream:${name}`;
-    const acquired = await context.store.acquireLock({
+    const acquired = await acquireLockTakingOverDead(context, {
       name: lockName,
       owner,
       now: now.toISOString(),
@@ -115,7 +128,7 @@ async function acquireLocks(
       throw new ReverieError({
         code: 'SCHEDULER_LOCK_HELD',
         message:
-          `Another dream is running for agent ${name} (${holder?.owner ?? 'unknown run'}, since ${holder?.acquiredAt ?? '?'}). ` +
+          `Another dream is running for agent ${name} (${holder === null ? 'unknown run' : describeLockOwner(holder.owner)}, since ${holder?.acquiredAt ?? '?'}). ` +
           `Wait for it to end (\`reverie report\` shows it), or retry after ${holder?.expiresAt ?? 'its lock expires'}.`,
         data: { agent: name, holder },
       });
@@ -259,7 +272,8 @@ export async function runDream(context: AppContext, options: RunDreamOptions): P
     report: null,
     error: null,
   };
-  const locks = await acquireLocks(context, agentNames, run.id, options.lockTtlMs ?? defaultLockTtlMs);
+  const owner = lockOwner(context, run.id);
+  const locks = await acquireLocks(context, agentNames, owner, options.lockTtlMs ?? defaultLockTtlMs);
   try {
     if (!options.dryRun) await store.saveDreamRun(run);
     const report = await dream(context, options, run);
@@ -276,7 +290,7 @@ export async function runDream(context: AppContext, options: RunDreamOptions): P
     if (!options.dryRun) await store.saveDreamRun(failed);
     throw error;
   } finally {
-    for (const lock of locks) await store.releaseLock({ name: lock, owner: run.id });
+    for (const lock of locks) await store.releaseLock({ name: lock, owner });
   }
 }
 
@@ -293,11 +307,14 @@ interface ChangeRequest {
   evidence: readonly Evidence[];
   /** Distinct sessions the verified evidence (of the finding's primary role) must still cover. */
   requiredSessions: number;
+  /** Pieces of the entry text from untrusted origins (`Lesson.untrusted`): screened with the strict rules. */
+  untrusted: readonly string[];
 }
 
 /** What a dream accumulates while it plans. */
 interface DreamLedger {
   proposals: ReportProposal[];
+  blocked: BlockedItem[];
   skipped: SkippedItem[];
   warnings: RunWarning[];
 }
@@ -340,9 +357,10 @@ async function proposeChange(
   }
 
   let after: string;
+  let projected: string;
   try {
     // The budget holds for everything this dream proposes to the file together, not for each change alone.
-    const projected = applyMemoryEdits({
+    projected = applyMemoryEdits({
       content: state.projected,
       edits,
       budget: route.target.budget,
@@ -354,13 +372,16 @@ async function proposeChange(
       budget: route.target.budget,
       path: route.target.path,
     }).content;
-    state.projected = projected;
   } catch (error) {
     if (isReverieError(error) && error.code === 'MEMORY_BUDGET_EXCEEDED') {
       ledger.skipped.push({
         subject: where,
         reason: `declined: ${error.message.split('. Trim')[0] ?? error.message} with this dream's other changes`,
       });
+      return;
+    }
+    if (isReverieError(error) && error.code === 'MEMORY_EDIT_PROTECTED') {
+      ledger.skipped.push({ subject: where, reason: error.message });
       return;
     }
     if (isReverieError(error) && error.code === 'MEMORY_EDIT_INVALID') {
@@ -396,15 +417,56 @@ async function proposeChange(
     return;
   }
 
+  // Screen everything the proposal carries, redact secrets a second time, and let the approval policy decide.
+  const screened = screenProposal({
+    edits,
+    reason: change.reason,
+    diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
+    evidence: checked.verified,
+    untrusted: change.untrusted,
+    options: options.screening ?? {},
+  });
+  const document = parseMemoryDocument(state.content);
+  const humanEntryIds = edits
+    .filter((edit) => edit.op !== 'add')
+    .map((edit) => edit.entryId)
+    .filter((entryId) => {
+      const entry = findEntry(document, entryId);
+      return entry !== undefined && !textsWrittenByReverie(state.proposals, entryId).has(entry.text);
+    });
+  const changedLines = countChangedLines(screened.diff);
+  const decision = decideApproval({
+    approval: options.approval,
+    edits,
+    humanEntryIds,
+    screening: screened.flags,
+    urls: screened.urls,
+    commands: screened.commands,
+    changedLines,
+    changedLinesBefore: state.changedLines,
+    policy: options.approvalPolicy ?? defaultApprovalPolicy,
+  });
+  if (decision.decision === 'block') {
+    ledger.blocked.push({
+      subject: where,
+      memoryPath: route.target.path,
+      reason: decision.reason,
+      flags: screened.flags,
+    });
+    return;
+  }
+  state.projected = projected;
+  if (decision.decision === 'apply' || options.approval === 'manual') state.changedLines += changedLines;
+
   const proposal: Proposal = {
     id: ids.next('p-'),
     dreamRunId: run.id,
     memoryPath: route.target.path,
     agent: route.agent,
     baseVersion: state.baseVersion,
-    edits,
-    diff: renderUnifiedDiff({ path: route.target.path, before: state.content, after }),
-    reason: change.reason,
+    edits: screened.edits,
+    diff: screened.diff,
+    reason: screened.reason,
     routing: route.reason,
     findingIds: [change.finding.id],
     evidence: checked.verified,
@@ -414,6 +476,8 @@ async function proposeChange(
     decidedBy: null,
     statusReason: null,
     appliedVersion: null,
+    screening: screened.flags,
+    holds: decision.holds,
   };
   const reported: ReportProposal = {
     id: proposal.id,
@@ -424,6 +488,8 @@ async function proposeChange(
     status: 'pending',
     diff: proposal.diff,
     appliedVersion: null,
+    holds: proposal.holds,
+    screening: proposal.screening,
   };
   ledger.proposals.push(reported);
   if (options.dryRun) return;
@@ -441,7 +507,7 @@ async function proposeChange(
     if (superseded !== null) older.status = superseded.status;
   }
 
-  if (options.approval !== 'automatic') return;
+  if (decision.decision !== 'apply') return;
   try {
     const result = await applyProposal(context, {
       proposal,
@@ -485,6 +551,54 @@ function nearDuplicateOf(document: MemoryDocument, text: string): string | null 
   return null;
 }
 
+const maxFlaggedListed = 100;
+
+/** The window's events with injection markers, and what became of each: held as evidence, or blocked. */
+function reportInjections(
+  injections: MinedWindow['injections'],
+  ledger: DreamLedger,
+): Pick<RunReport, 'injections'> {
+  const heldBy = new Map<string, string>();
+  for (const proposal of ledger.proposals) {
+    if (proposal.status !== 'pending') continue;
+    for (const flag of proposal.screening ?? []) {
+      if (flag.eventId !== null) heldBy.set(flag.eventId, proposal.id);
+    }
+  }
+  const blockedBy = new Map<string, string>();
+  for (const item of ledger.blocked) {
+    for (const flag of item.flags) if (flag.eventId !== null) blockedBy.set(flag.eventId, item.subject);
+  }
+  const listed: FlaggedEvent[] = [];
+  let events = 0;
+  for (const { session, digest } of injections) {
+    for (const flagged of digest.flagged) {
+      events++;
+      if (listed.length >= maxFlaggedListed) continue;
+      const held = heldBy.get(flagged.eventId);
+      const blocked = blockedBy.get(flagged.eventId);
+      const trusted = flagged.eventKind === 'user-message';
+      listed.push({
+        sessionId: session.id,
+        eventId: flagged.eventId,
+        agent: session.agent,
+        eventKind: flagged.eventKind,
+        hits: flagged.hits,
+        outcome: held === undefined ? 'blocked' : 'held',
+        detail:
+          held !== undefined
+            ? `evidence of ${held}, which waits for a person`
+            : blocked !== undefined
+              ? `the change it fed was blocked (${blocked})`
+              : trusted
+                ? 'never a candidate for memory: not a recurring instruction of the person'
+                : `never a candidate for memory: ${flagged.eventKind} text is untrusted and never becomes an entry`,
+      });
+    }
+  }
+  return { injections: { events, sessions: injections.length, listed } };
+}
+
 function countByAgent(sessions: readonly Session[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const session of sessions) counts.set(session.agent, (counts.get(session.agent) ?? 0) + 1);
@@ -512,7 +626,7 @@ function explainNothing(
 
 async function dream(context: AppContext, options: RunDreamOptions, run: DreamRun): Promise<RunReport> {
   const { store, clock } = context;
-  const ledger: DreamLedger = { proposals: [], skipped: [], warnings: [] };
+  const ledger: DreamLedger = { proposals: [], blocked: [], skipped: [], warnings: [] };
   const { skipped, warnings } = ledger;
   const agentNames = options.agents.map((agent) => agent.name);
   const miners = new Set<MinerName>(options.miners ?? minerNames);
@@ -571,6 +685,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
       baseVersion,
       content,
       projected: content,
+      changedLines: 0,
       proposals: await store.listProposals({ memoryPath: target.path }),
     };
     states.set(target.path, state);
@@ -658,6 +773,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
         finding,
         evidence: finding.evidence,
         requiredSessions: requiredVerifiedSessions(finding, options.minSessions, finding.evidence.length),
+        untrusted: [],
       });
     }
   }
@@ -699,12 +815,14 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
           options.minSessions,
           new Set(evidence.map((item) => item.sessionId)).size,
         ),
+        untrusted: lesson.untrusted ?? [],
       });
     }
   }
 
   const findings: Finding[] = [...mined.findings, ...hygieneFindings];
   return {
+    ...reportInjections(mined.injections, ledger),
     agents: agentNames,
     since,
     ingest,
@@ -716,6 +834,7 @@ async function dream(context: AppContext, options: RunDreamOptions, run: DreamRu
     grading,
     findings,
     proposals: ledger.proposals,
+    blocked: ledger.blocked,
     skipped,
     warnings,
     nothingReason:

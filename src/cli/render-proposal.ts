@@ -8,7 +8,9 @@ export function renderProposalList(proposals: readonly Proposal[], cwd: string):
     ['ID', 'STATUS', 'FILE', 'CREATED', 'SESSIONS', 'CHANGE'],
     proposals.map((proposal) => [
       proposal.id,
-      proposal.status,
+      proposal.status === 'pending' && (proposal.holds.length > 0 || proposal.screening.length > 0)
+        ? 'pending (held)'
+        : proposal.status,
       displayPath(proposal.memoryPath, cwd),
       shortTime(proposal.createdAt),
       String(new Set(proposal.evidence.map((item) => item.sessionId)).size),
@@ -37,6 +39,19 @@ export function renderProposal(proposal: Proposal, cwd: string): string {
   } else if (proposal.statusReason !== null) {
     lines.push(`  Note:     ${proposal.statusReason}`);
   }
+  if (proposal.holds.length > 0) {
+    lines.push('', 'Held for a person because:');
+    for (const hold of proposal.holds) lines.push(`  ! ${hold}`);
+  }
+  const entryFlags = proposal.screening.filter((flag) => flag.where !== 'evidence');
+  if (entryFlags.length > 0) {
+    lines.push('', 'Flagged by the injection screen (docs/security.md):');
+    for (const flag of entryFlags) {
+      lines.push(
+        `  ! [${flag.kind}] in the ${flag.where === 'entry' ? 'text to write' : 'reason'}: »${flag.excerpt}« (${flag.reason})`,
+      );
+    }
+  }
   const sessions = new Set(proposal.evidence.map((item) => item.sessionId));
   lines.push(
     '',
@@ -47,6 +62,13 @@ export function renderProposal(proposal: Proposal, cwd: string): string {
       `  - [${item.role}] session ${item.sessionId}, event ${item.eventId}, ${shortTime(item.timestamp)} (agent ${item.agent})`,
     );
     lines.push(`      "${oneLine(item.quote, 160)}"`);
+    for (const flag of proposal.screening) {
+      if (flag.where === 'evidence' && flag.eventId === item.eventId) {
+        lines.push(
+          `      ! [${flag.kind}] »${flag.excerpt}« (${flag.reason}; untrusted text, shown, never written)`,
+        );
+      }
+    }
   }
   lines.push('', 'Diff:', proposal.diff.trimEnd());
   if (proposal.status === 'pending') {

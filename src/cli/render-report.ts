@@ -87,6 +87,31 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     lines.push(`  - ${proposal.id} [${proposal.status}${applied}] ${displayPath(proposal.memoryPath, cwd)}`);
     lines.push(`      why: ${oneLine(proposal.reason, 200)}`);
     lines.push(`      routing: ${proposal.routing}`);
+    for (const hold of proposal.holds ?? []) lines.push(`      held for approval because ${hold}`);
+  }
+
+  if (report.blocked !== undefined && report.blocked.length > 0) {
+    lines.push('', `Blocked by the injection screen (${report.blocked.length}):`);
+    for (const item of report.blocked) {
+      lines.push(`  - ${oneLine(item.subject.replaceAll(`${cwd}/`, ''), 200)}`, `      ${item.reason}`);
+    }
+  }
+  if (report.injections !== undefined && report.injections.events > 0) {
+    const { injections } = report;
+    lines.push(
+      '',
+      `Injection markers in the logs: ${injections.events} events in ${injections.sessions} sessions (none is ever written without a person):`,
+    );
+    for (const item of injections.listed.slice(0, 10)) {
+      const hits = item.hits.map((hit) => `${hit.kind} »${hit.excerpt}«`).join(', ');
+      lines.push(
+        `  - [${item.outcome}] ${item.eventKind} ${item.eventId} (session ${item.sessionId}): ${oneLine(hits, 160)}`,
+      );
+      lines.push(`      ${item.detail}`);
+    }
+    if (injections.events > 10) {
+      lines.push(`  … ${injections.events - 10} more (\`reverie report ${run.id} --json\` lists up to 100)`);
+    }
   }
 
   if (report.skipped.length > 0) {

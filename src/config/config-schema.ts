@@ -79,6 +79,30 @@ export const gradingSchema = z.strictObject({
   rubrics: z.array(rubricSchema).default([]),
 });
 
+export const approvalPolicySchema = z.strictObject({
+  hold_urls: z.boolean().default(true),
+  hold_shell_commands: z.boolean().default(true),
+  max_changed_lines: z.number().int().min(1).max(100_000).default(20),
+});
+
+const domainPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+
+export const screeningSchema = z.strictObject({
+  allowed_domains: z
+    .array(
+      z.string().trim().regex(domainPattern, 'must be a domain name such as github.com or *.example.com'),
+    )
+    .default([]),
+  allowed_commands: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[\w.+-]+$/, 'must be the name of an executable, e.g. terraform'),
+    )
+    .default([]),
+});
+
 const agentNamePattern = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
 export const configFileSchema = z
@@ -88,6 +112,9 @@ export const configFileSchema = z
     dreaming: dreamingSchema.default(dreamingSchema.parse({})),
     data_dir: nonEmpty.optional(),
     grading: gradingSchema.default({ rubrics: [] }),
+    approval_policy: approvalPolicySchema.default(approvalPolicySchema.parse({})),
+    screening: screeningSchema.default(screeningSchema.parse({})),
+    memory_roots: z.array(nonEmpty).default([]),
   })
   .superRefine((config, context) => {
     for (const name of Object.keys(config.agents)) {

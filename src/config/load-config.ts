@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { AgentDefinition, MemoryBudget, MemoryTarget } from '../domain/agent.js';
 import type { ApprovalMode, MinerName } from '../domain/dream-run.js';
 import type { Criterion, Rubric } from '../domain/rubric.js';
+import type { ApprovalPolicy } from '../domain/approval-policy.js';
 import { ReverieError } from '../domain/errors.js';
 import type { memorySchema } from './config-schema.js';
 import { configFileSchema, defaultBudget, durationToMilliseconds } from './config-schema.js';
@@ -46,6 +47,12 @@ export interface Config {
   rubrics: readonly Rubric[];
   /** Who approves proposals from this machine (recorded with each decision). */
   userName: string;
+  /** What automatic approval may apply on its own (`approval_policy`). */
+  approvalPolicy: ApprovalPolicy;
+  /** Allow-lists of the injection screen (`screening`); commands add to the built-in list. */
+  screening: { allowedDomains: readonly string[]; allowedCommands: readonly string[] };
+  /** Folders memory files must resolve inside (the config's folder, ~/.claude, ~/.codex and `memory_roots`). */
+  memoryRoots: readonly string[];
 }
 
 export interface LoadConfigOptions {
@@ -84,13 +91,32 @@ function configInvalid(configPath: string, problems: readonly string[]): Reverie
   });
 }
 
+/**
+ * The budget a memory file gets when the config names none, fitting what its agent reads: Claude Code loads about the
+ * first 200 lines of `MEMORY.md`, Codex reads at most 32 KiB of `AGENTS.md`.
+ */
+export function defaultBudgetFor(filePath: string): MemoryBudget {
+  const name = path.basename(filePath).toLowerCase();
+  if (name === 'memory.md') return { maxLines: 200, maxBytes: defaultBudget.max_bytes };
+  if (name === 'agents.md' || name.endsWith('.agents.md')) return { maxLines: 1_000, maxBytes: 32_768 };
+  return { maxLines: defaultBudget.max_lines, maxBytes: defaultBudget.max_bytes };
+}
+
 function toTarget(memory: z.infer<typeof memorySchema>, baseDir: string, homeDir: string): MemoryTarget {
   const spec = typeof memory === 'string' ? { path: memory } : memory;
+  const resolved = resolvePath(spec.path, baseDir, homeDir);
+  const fallback = defaultBudgetFor(resolved);
   const budget: MemoryBudget = {
-    maxLines: ('max_lines' in spec ? spec.max_lines : undefined) ?? defaultBudget.max_lines,
-    maxBytes: ('max_bytes' in spec ? spec.max_bytes : undefined) ?? defaultBudget.max_bytes,
+    maxLines: ('max_lines' in spec ? spec.max_lines : undefined) ?? fallback.maxLines,
+    maxBytes: ('max_bytes' in spec ? spec.max_bytes : undefined) ?? fallback.maxBytes,
   };
-  return { path: resolvePath(spec.path, baseDir, homeDir), budget };
+  return { path: resolved, budget };
+}
+
+/** Whether `target` is `root` or inside it (lexically; symlinks are checked when the file is opened). */
+export function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function readConfigFile(configPath: string): unknown {
@@ -204,6 +230,29 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const sharedMemory =
     file.shared_memory === undefined ? null : toTarget(file.shared_memory, baseDir, homeDir);
 
+  const memoryRoots = [
+    baseDir,
+    path.join(homeDir, '.claude'),
+    path.join(homeDir, '.codex'),
+    ...file.memory_roots.map((root) => resolvePath(root, baseDir, homeDir)),
+  ];
+  const checkRoot = (key: string, raw: string, target: MemoryTarget): void => {
+    if (memoryRoots.some((root) => isInside(root, target.path))) return;
+    problems.push(
+      `${key}: ${raw} resolves to ${target.path}, outside the memory roots (${memoryRoots.join(', ')}); ` +
+        'Reverie only writes memory files inside them. Add the folder to `memory_roots` if you mean it.',
+    );
+  };
+  for (const [name, agent] of Object.entries(file.agents)) {
+    const target = agents.find((candidate) => candidate.name === name)?.memory;
+    const raw = typeof agent.memory === 'string' ? agent.memory : agent.memory.path;
+    if (target !== undefined) checkRoot(`agents.${name}.memory`, raw, target);
+  }
+  if (sharedMemory !== null && file.shared_memory !== undefined) {
+    const raw = typeof file.shared_memory === 'string' ? file.shared_memory : file.shared_memory.path;
+    checkRoot('shared_memory', raw, sharedMemory);
+  }
+
   const owners = new Map<string, string>();
   for (const agent of agents) {
     const owner = owners.get(agent.memory.path);
@@ -283,6 +332,16 @@ export function loadConfig(options: LoadConfigOptions): Config {
       }),
     })),
     userName: env['REVERIE_USER'] ?? env['USER'] ?? env['USERNAME'] ?? safeUserName(),
+    approvalPolicy: {
+      holdUrls: file.approval_policy.hold_urls,
+      holdShellCommands: file.approval_policy.hold_shell_commands,
+      maxChangedLines: file.approval_policy.max_changed_lines,
+    },
+    screening: {
+      allowedDomains: file.screening.allowed_domains,
+      allowedCommands: file.screening.allowed_commands,
+    },
+    memoryRoots,
   };
   return deepFreeze(config);
 }

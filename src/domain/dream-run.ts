@@ -5,6 +5,7 @@
 import type { Finding } from './finding.js';
 import type { IngestWarning } from './ingest-warning.js';
 import type { ProposalStatus } from './proposal.js';
+import type { ScreenFlag, ScreenHit } from './screening.js';
 
 export type ApprovalMode = 'manual' | 'automatic';
 
@@ -72,6 +73,34 @@ export interface ReportProposal {
   status: ProposalStatus;
   diff: string;
   appliedVersion: number | null;
+  /** Why the approval policy keeps it for a person (empty when nothing holds it). */
+  holds?: readonly string[];
+  /** What the injection screen found in it. */
+  screening?: readonly ScreenFlag[];
+}
+
+/** A change the screen stopped before it became a proposal (automatic approval). */
+export interface BlockedItem {
+  subject: string;
+  memoryPath: string;
+  reason: string;
+  flags: readonly ScreenFlag[];
+}
+
+/** An event of the window whose text carries injection markers, and what became of it. */
+export interface FlaggedEvent {
+  sessionId: string;
+  eventId: string;
+  agent: string;
+  /** The event's kind (`tool-result`, `user-message`, ...). */
+  eventKind: string;
+  hits: readonly ScreenHit[];
+  /**
+   * `blocked`: it never reached a memory file: its text was never a candidate (untrusted origin, or not a recurring
+   * lesson), or the change it fed was blocked; `held`: it is evidence of a proposal waiting for a person.
+   */
+  outcome: 'blocked' | 'held';
+  detail: string;
 }
 
 export interface RunReport {
@@ -92,6 +121,10 @@ export interface RunReport {
   proposals: readonly ReportProposal[];
   skipped: readonly SkippedItem[];
   warnings: readonly RunWarning[];
+  /** Changes the injection screen blocked (absent in reports written before screening existed). */
+  blocked?: readonly BlockedItem[];
+  /** Events of the window with injection markers (at most 100 listed), and how many in all. */
+  injections?: { events: number; sessions: number; listed: readonly FlaggedEvent[] };
   /** Set when the run proposes nothing: says why in one sentence. */
   nothingReason: string | null;
 }

@@ -2,6 +2,7 @@
  * Proposals: small, typed edits to one memory file, with a unified diff, a one-line reason and verified evidence.
  */
 import type { Evidence } from './finding.js';
+import type { ScreenFlag } from './screening.js';
 
 /** Managed entries carry a stable id, so later edits can name them. */
 export type MemoryEdit =
@@ -56,4 +57,11 @@ export interface Proposal {
   statusReason: string | null;
   /** The memory version created when the proposal was applied. */
   appliedVersion: number | null;
+  /** What the injection screen found in it (see docs/security.md); empty when clean. */
+  screening: readonly ScreenFlag[];
+  /**
+   * Why the approval policy keeps it for a person even under `approval: automatic` ("it removes an entry a person
+   * wrote"); empty when nothing holds it.
+   */
+  holds: readonly string[];
 }

@@ -37,8 +37,58 @@ async function fsyncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** The real path of `filePath`, following symlinks as far as the path exists (the rest is appended as written). */
+async function realPathOf(filePath: string): Promise<string> {
+  const missing: string[] = [];
+  let current = path.resolve(filePath);
+  for (;;) {
+    try {
+      return path.join(await realpath(current), ...missing.reverse());
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT') && !isErrno(error, 'ENOTDIR')) throw error;
+      const parent = path.dirname(current);
+      if (parent === current) return path.join(current, ...missing.reverse());
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
 export class FileSystemMemoryFileStore implements MemoryFileStore {
+  readonly #roots: readonly string[] | null;
+
+  /**
+   * @param options.roots folders memory files must resolve inside, symlinks followed; null allows any path (tests
+   * of the adapter alone)
+   */
+  constructor(options: { roots?: readonly string[] | null } = {}) {
+    this.#roots = options.roots ?? null;
+  }
+
+  /** Refuses a path whose real location (symlinks followed) is outside every root. */
+  async #guard(filePath: string): Promise<void> {
+    if (this.#roots === null) return;
+    const real = await realPathOf(filePath);
+    for (const root of this.#roots) {
+      if (isInside(await realPathOf(root), real)) return;
+    }
+    throw new ReverieError({
+      code: 'MEMORY_PATH_OUTSIDE_ROOTS',
+      message:
+        `${filePath} resolves to ${real}, outside the memory roots (${this.#roots.join(', ')}). ` +
+        'Reverie does not read or write memory files there: a symlink may point out of the project. Replace the ' +
+        'link with a plain file, or add the folder to `memory_roots` in reverie.yaml if you mean it.',
+      data: { path: filePath, realPath: real, roots: this.#roots },
+    });
+  }
+
   async read(filePath: string): Promise<MemoryFileContent> {
+    await this.#guard(filePath);
     let bytes: Buffer;
     try {
       bytes = await readFile(filePath);
@@ -69,6 +119,7 @@ export class FileSystemMemoryFileStore implements MemoryFileStore {
   }
 
   async write(filePath: string, content: string): Promise<void> {
+    await this.#guard(filePath);
     const target = await resolveWriteTarget(filePath);
     const directory = path.dirname(target);
     await mkdir(directory, { recursive: true });
@@ -103,6 +154,7 @@ export class FileSystemMemoryFileStore implements MemoryFileStore {
   }
 
   async remove(filePath: string): Promise<void> {
+    await this.#guard(filePath);
     try {
       await unlink(await resolveWriteTarget(filePath));
     } catch (error) {
@@ -112,6 +164,8 @@ export class FileSystemMemoryFileStore implements MemoryFileStore {
 }
 
 /** Creates the file-system memory file store. */
-export function createFileSystemMemoryFileStore(): FileSystemMemoryFileStore {
-  return new FileSystemMemoryFileStore();
+export function createFileSystemMemoryFileStore(
+  options: { roots?: readonly string[] | null } = {},
+): FileSystemMemoryFileStore {
+  return new FileSystemMemoryFileStore(options);
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyMemoryEdit, parseMemoryDocument, renderMemoryDocument } from './memory-document.js';
+import {
+  applyMemoryEdit,
+  findEntry,
+  parseMemoryDocument,
+  protectedText,
+  renderMemoryDocument,
+  sectionBeginMarker,
+  sectionEndMarker,
+  sectionHeading,
+} from './memory-document.js';
 
 const handWritten = '# Notes\n\n- Use pnpm.\n- Run the tests.\n';
 
@@ -106,5 +115,71 @@ describe('applyMemoryEdit', () => {
       /HTML comment/,
     );
     expect(() => applyMemoryEdit(base, { op: 'add', entryId: 'bad id', text: 'x' })).toThrow(/not valid/);
+  });
+});
+
+describe('protected regions', () => {
+  const protectedFile = [
+    '# Project',
+    '<!-- reverie:protected -->',
+    '- Deploys go through the release train; never deploy on Fridays.',
+    '<!-- /reverie:protected -->',
+    '',
+    sectionBeginMarker,
+    sectionHeading,
+    '',
+    '<!-- reverie:protected -->',
+    '<!-- reverie:entry pinned -->',
+    '- Run `npm test` before committing.',
+    '<!-- /reverie:protected -->',
+    '<!-- reverie:entry free -->',
+    '- Use `pnpm`, not `npm`.',
+    sectionEndMarker,
+    '',
+  ].join('\n');
+
+  it('finds the regions', () => {
+    const document = parseMemoryDocument(protectedFile);
+    expect(document.protectedRegions).toEqual([
+      { startLine: 1, endLine: 3 },
+      { startLine: 8, endLine: 11 },
+    ]);
+  });
+
+  it.each([
+    { op: 'update', entryId: 'pinned', text: 'Run the tests.' },
+    { op: 'remove', entryId: 'pinned' },
+    { op: 'supersede', entryId: 'pinned', newEntryId: 'other', text: 'Run the tests.' },
+  ] as const)('refuses to $op an entry inside one', (edit) => {
+    expect(() => applyMemoryEdit(parseMemoryDocument(protectedFile), edit)).toThrow(
+      expect.objectContaining({ code: 'MEMORY_EDIT_PROTECTED' }),
+    );
+  });
+
+  it('edits entries outside and adds to the section, leaving protected text byte for byte', () => {
+    let document = parseMemoryDocument(protectedFile);
+    document = applyMemoryEdit(document, {
+      op: 'update',
+      entryId: 'free',
+      text: 'Use `pnpm` for everything.',
+    });
+    document = applyMemoryEdit(document, { op: 'add', entryId: 'new', text: 'Read before Edit.' });
+    document = applyMemoryEdit(document, { op: 'remove', entryId: 'free' });
+    expect(protectedText(document)).toEqual(protectedText(parseMemoryDocument(protectedFile)));
+    expect(findEntry(document, 'new')?.text).toBe('Read before Edit.');
+  });
+
+  it('never places the section inside a region left open at the end of the file', () => {
+    const open = '# Notes\n<!-- reverie:protected -->\n- keep this\n';
+    expect(() =>
+      applyMemoryEdit(parseMemoryDocument(open), { op: 'add', entryId: 'a', text: 'x y' }),
+    ).toThrow(expect.objectContaining({ code: 'MEMORY_EDIT_PROTECTED' }));
+  });
+
+  it('refuses an add when the whole section is protected', () => {
+    const wrapped = `<!-- reverie:protected -->\n${sectionBeginMarker}\n${sectionHeading}\n${sectionEndMarker}\n<!-- /reverie:protected -->\n`;
+    expect(() =>
+      applyMemoryEdit(parseMemoryDocument(wrapped), { op: 'add', entryId: 'a', text: 'x y' }),
+    ).toThrow(expect.objectContaining({ code: 'MEMORY_EDIT_PROTECTED' }));
   });
 });

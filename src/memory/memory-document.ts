@@ -18,6 +18,11 @@ const beginPattern = /^\s*<!--\s*reverie:begin\b.*-->\s*$/;
 const endPattern = /^\s*<!--\s*reverie:end\s*-->\s*$/;
 const entryPattern = /^\s*<!--\s*reverie:entry\s+([A-Za-z0-9][\w.-]*)\s*-->\s*$/;
 const entryIdPattern = /^[A-Za-z0-9][\w.-]*$/;
+const protectedBeginPattern = /^\s*<!--\s*reverie:protected\s*-->\s*$/;
+const protectedEndPattern = /^\s*<!--\s*\/reverie:protected\s*-->\s*$/;
+
+export const protectedBeginMarker = '<!-- reverie:protected -->';
+export const protectedEndMarker = '<!-- /reverie:protected -->';
 
 /** One Reverie-managed entry found in a file. */
 export interface MemoryEntry {
@@ -40,6 +45,11 @@ export interface MemoryDocument {
   /** Indexes of the section markers, or null when the file has no Reverie section. */
   section: { beginLine: number; endLine: number } | null;
   entries: readonly MemoryEntry[];
+  /**
+   * Regions between `<!-- reverie:protected -->` and `<!-- /reverie:protected -->` (line indexes of the two markers;
+   * an unclosed region runs to the end of the file). Nothing in them is ever edited.
+   */
+  protectedRegions: readonly { startLine: number; endLine: number }[];
 }
 
 /** Splits content into a document. Never throws: a file without markers simply has no entries. */
@@ -67,7 +77,68 @@ export function parseMemoryDocument(content: string): MemoryDocument {
     }
   }
   const section = beginLine !== -1 && endLine !== -1 ? { beginLine, endLine } : null;
-  return { lines, newline, finalNewline, section, entries };
+  const protectedRegions: { startLine: number; endLine: number }[] = [];
+  let open = -1;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? '';
+    if (open === -1 && protectedBeginPattern.test(line)) open = index;
+    else if (open !== -1 && protectedEndPattern.test(line)) {
+      protectedRegions.push({ startLine: open, endLine: index });
+      open = -1;
+    }
+  }
+  if (open !== -1) protectedRegions.push({ startLine: open, endLine: Math.max(open, lines.length - 1) });
+  return { lines, newline, finalNewline, section, entries, protectedRegions };
+}
+
+/** Whether line `index` is inside a protected region (markers included). */
+export function isProtectedLine(document: MemoryDocument, index: number): boolean {
+  return document.protectedRegions.some((region) => index >= region.startLine && index <= region.endLine);
+}
+
+/** The text of every protected region, in order: an edit must leave it byte for byte as it was. */
+export function protectedText(document: MemoryDocument): string[] {
+  return document.protectedRegions.map((region) =>
+    document.lines.slice(region.startLine, region.endLine + 1).join('\n'),
+  );
+}
+
+function protectedError(message: string, entryId: string): ReverieError {
+  return new ReverieError({
+    code: 'MEMORY_EDIT_PROTECTED',
+    message: `${message} It is inside a <!-- reverie:protected --> region, which Reverie never edits; move it out of the region by hand if it should change.`,
+    data: { entryId },
+  });
+}
+
+function assertNotProtected(document: MemoryDocument, edit: MemoryEdit): void {
+  if (edit.op !== 'add') {
+    const entry = findEntry(document, edit.entryId);
+    if (entry !== undefined) {
+      for (let line = entry.markerLine; line < entry.endLine; line++) {
+        if (isProtectedLine(document, line))
+          throw protectedError(`Entry ${edit.entryId} is protected.`, edit.entryId);
+      }
+    }
+    return;
+  }
+  // Where an add goes: before the section's end marker, or appended at the end of the file.
+  const insertAt = document.section === null ? document.lines.length : document.section.endLine;
+  const last = document.protectedRegions.at(-1);
+  const insideOpenRegion =
+    last?.endLine === document.lines.length - 1 &&
+    !protectedEndPattern.test(document.lines[last.endLine] ?? '');
+  if (
+    (document.section !== null &&
+      isProtectedLine(document, insertAt) &&
+      !protectedBeginPattern.test(document.lines[insertAt] ?? '')) ||
+    (document.section === null && insideOpenRegion)
+  ) {
+    throw protectedError(
+      `Entry ${edit.entryId} cannot be added: Reverie's section would be protected.`,
+      edit.entryId,
+    );
+  }
 }
 
 /** An entry's body runs from its marker to the next blank line, marker, heading or list item. */
@@ -178,6 +249,7 @@ function assertEdit(document: MemoryDocument, edit: MemoryEdit): void {
 /** Applies one edit to a document and returns the new document. Throws MEMORY_EDIT_INVALID when it cannot apply. */
 export function applyMemoryEdit(document: MemoryDocument, edit: MemoryEdit): MemoryDocument {
   assertEdit(document, edit);
+  assertNotProtected(document, edit);
   const lines = [...document.lines];
   switch (edit.op) {
     case 'add': {
@@ -220,5 +292,13 @@ export function applyMemoryEdit(document: MemoryDocument, edit: MemoryEdit): Mem
   }
   // A file that had no newline at all gains one only if it gets a section appended (clean end of file).
   const finalNewline = document.finalNewline || (document.section === null && edit.op === 'add');
-  return parseMemoryDocument(renderMemoryDocument({ lines, newline: document.newline, finalNewline }));
+  const next = parseMemoryDocument(renderMemoryDocument({ lines, newline: document.newline, finalNewline }));
+  // Defence in depth: whatever the edit, protected text comes out byte for byte as it went in.
+  if (JSON.stringify(protectedText(next)) !== JSON.stringify(protectedText(document))) {
+    throw protectedError(
+      `The ${edit.op} of entry ${edit.entryId} would change protected text.`,
+      edit.entryId,
+    );
+  }
+  return next;
 }

@@ -1397,6 +1397,16 @@ function makeProposal(overrides: Partial<Proposal> & { id: string }): Proposal {
     decidedBy: null,
     statusReason: null,
     appliedVersion: null,
+    screening: [
+      {
+        where: 'evidence',
+        eventId: 'e1',
+        kind: 'url',
+        excerpt: 'https://collect.evil.example',
+        reason: 'collect.evil.example is not in screening.allowed_domains',
+      },
+    ],
+    holds: ['an evidence quote was flagged by the screen'],
     ...overrides,
   };
 }

@@ -19,6 +19,11 @@ export interface Lesson {
   reason: string;
   /** A hand-written line matching all of these already says the same thing. */
   coveredBy: readonly RegExp[];
+  /**
+   * Pieces of the text that come from untrusted origins (a tool's error message, a tool input): screened with the
+   * strict rules, which refuse anything worded as an instruction (docs/security.md, trust by origin).
+   */
+  untrusted?: readonly string[];
 }
 
 export type LessonResult = { lesson: Lesson } | { skip: string };
@@ -195,6 +200,15 @@ function baseLessonForToolError(finding: RecurringToolErrorFinding): LessonResul
   const command = finding.command === null ? '' : ` (${code(finding.command)})`;
   const text = `When ${code(failedTool)}${command} fails with "${finding.signature}", what worked was ${describeRecovery(recovery, failedTool)} (${recovery.count} of ${finding.occurrenceCount} times).`;
   return {
-    lesson: { entryId: genericId, supersedes: [], text, reason: evidenceSummary(finding), coveredBy: [] },
+    lesson: {
+      entryId: genericId,
+      supersedes: [],
+      text,
+      reason: evidenceSummary(finding),
+      coveredBy: [],
+      untrusted: [finding.signature, finding.command ?? '', recovery.inputChange ?? ''].filter(
+        (piece) => piece !== '',
+      ),
+    },
   };
 }

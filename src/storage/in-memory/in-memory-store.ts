@@ -674,6 +674,8 @@ function copyProposal(proposal: Proposal): Proposal {
     decidedBy: proposal.decidedBy,
     statusReason: proposal.statusReason,
     appliedVersion: proposal.appliedVersion,
+    screening: copyJson(proposal.screening),
+    holds: copyJson(proposal.holds),
   };
 }
 

@@ -192,6 +192,14 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_session ON outcomes (session_id, recorded_at);
 `,
   },
+  {
+    version: 5,
+    name: 'what the injection screen found in a proposal, and why the approval policy holds it',
+    sql: `
+ALTER TABLE proposals ADD COLUMN screening TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE proposals ADD COLUMN holds TEXT NOT NULL DEFAULT '[]';
+`,
+  },
 ];
 
 /** The `user_version` of a database with every migration applied. */

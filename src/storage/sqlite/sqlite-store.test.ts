@@ -253,6 +253,8 @@ describe('SqliteStore', () => {
           decidedBy: null,
           statusReason: null,
           appliedVersion: null,
+          screening: [],
+          holds: [],
         },
       ]);
       const decision = { id: 'p-1', from: ['pending'] as const, decidedAt: '2025-01-10T11:00:00.000Z' };
