@@ -452,6 +452,7 @@ async function proposeChange(
       memoryPath: route.target.path,
       reason: decision.reason,
       flags: screened.flags,
+      sessionIds: [...new Set(checked.verified.map((evidence) => evidence.sessionId))],
     });
     return;
   }

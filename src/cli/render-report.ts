@@ -94,13 +94,16 @@ export function renderDreamRun(run: DreamRun, cwd: string, options: { maxWarning
     lines.push('', `Blocked by the injection screen (${report.blocked.length}):`);
     for (const item of report.blocked) {
       lines.push(`  - ${oneLine(item.subject.replaceAll(`${cwd}/`, ''), 200)}`, `      ${item.reason}`);
+      if (item.sessionIds !== undefined && item.sessionIds.length > 0) {
+        lines.push(`      sessions: ${oneLine(item.sessionIds.join(', '), 200)}`);
+      }
     }
   }
   if (report.injections !== undefined && report.injections.events > 0) {
     const { injections } = report;
     lines.push(
       '',
-      `Injection markers in the logs: ${injections.events} events in ${injections.sessions} sessions (none is ever written without a person):`,
+      `Injection markers or redacted secrets in the logs: ${injections.events} events in ${injections.sessions} sessions (none is ever written without a person):`,
     );
     for (const item of injections.listed.slice(0, 10)) {
       const hits = item.hits.map((hit) => `${hit.kind} »${hit.excerpt}«`).join(', ');

@@ -85,6 +85,8 @@ export interface BlockedItem {
   memoryPath: string;
   reason: string;
   flags: readonly ScreenFlag[];
+  /** The sessions of the change's verified evidence (absent in reports written before they were recorded). */
+  sessionIds?: readonly string[];
 }
 
 /** An event of the window whose text carries injection markers, and what became of it. */

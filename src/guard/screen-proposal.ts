@@ -7,7 +7,7 @@ import type { Evidence } from '../domain/finding.js';
 import type { MemoryEdit } from '../domain/proposal.js';
 import type { ScreenFlag, ScreenHit } from '../domain/screening.js';
 import { redactSecrets } from './redact-secrets.js';
-import { commandLinesIn, screenText, urlsIn } from './screen-text.js';
+import { commandLinesIn, redactedSecretHit, screenText, urlsIn } from './screen-text.js';
 import type { ScreenOptions } from './screen-text.js';
 
 export interface ProposalScreen {
@@ -90,6 +90,8 @@ export function digestInjections(session: {
   for (const event of session.events) {
     if (event.kind === 'system' || event.text === '') continue;
     const hits = screenText(event.text, { log: true });
+    const redacted = redactedSecretHit(event.text);
+    if (redacted !== null) hits.push(redacted);
     if (hits.length === 0) continue;
     flagged.push({ eventId: event.id, eventKind: event.kind, hits });
     if (flagged.length >= maxFlaggedPerSession) break;
@@ -98,4 +100,4 @@ export function digestInjections(session: {
 }
 
 /** Bumped whenever {@link digestInjections} keeps something different. */
-export const injectionDigestVersion = 1;
+export const injectionDigestVersion = 2;

@@ -68,7 +68,7 @@ const rules: readonly Rule[] = [
   {
     kind: 'instruction',
     pattern:
-      /\b(?:you are now (?:a|an|in|the|my|free|unrestricted|jailbroken|DAN)\b|act as (?:an?|the) |pretend (?:to be|you are)|new (?:system )?instructions?\b|(?:new|updated|real|true|hidden|secret|reveal|print|show|leak|repeat|your|my) system prompt|developer mode|jailbreak|do anything now|DAN mode|(?:do not|don't|never) (?:tell|inform|mention|reveal)[^.\n]{0,20}\b(?:the )?(?:user|human|operator)|(?:AI|LLM) (?:agents?|assistants?|models?)[,:]? (?:reading|processing|that read)|attention,? (?:AI|LLM|assistant|agent)|important instructions? for (?:the )?(?:AI|assistant|agent|model))/i,
+      /\b(?:you are now (?:a|an|in|the|my|free|unrestricted|jailbroken|DAN)\b|act as (?:an?|the) |pretend (?:to be|you are)|new (?:system )?instructions?\b|(?:new|updated|real|true|hidden|secret|reveal|print|show|leak|repeat|your|my) system prompt|developer mode|jailbreak|do anything now|DAN mode|(?:do not|don't|never) (?:tell|inform|mention|reveal)[^.\n]{0,20}\b(?:the )?(?:user|human|operator)|(?:AI|LLM) (?:agents?|assistants?|models?)[,:]? (?:reading|processing|that read)|attention,? (?:AI|LLM|assistant|agent)|important instructions? for (?:the )?(?:AI|assistant|agent|model)|(?:note|message|notice|instructions?|reminder|hint)s? (?:for|to) (?:all )?(?:the )?(?:(?:AI|LLM|language model|coding|autonomous)\s)*(?:agents?|assistants?|models?|bots?|LLMs?)\s*[:,—–-]|\b(?:AI |coding )?(?:assistants?|agents?|LLMs?|language models?)\s*[:,]\s*(?:please\s+)?(?:decode|execute|run|follow|obey|ignore|fetch|send|download|install)\b)/i,
     reason: 'addresses the model with new instructions',
     inLogs: true,
   },
@@ -84,6 +84,15 @@ const rules: readonly Rule[] = [
     pattern: /(?:^|\n)\s*(?:system|assistant|developer|human|user)\s*:\s|#{2,}\s*(?:instructions?|system)\b/i,
     reason: 'speaks in a role (system:, assistant:) or opens an instructions section',
     inLogs: false,
+  },
+  {
+    kind: 'role-marker',
+    // In a file the agent read (shown with line numbers, `  12→`) or a page: a line in the model's own role that
+    // gives an instruction. `system: ubuntu-latest` in a CI file is not one.
+    pattern:
+      /(?:^|\n)[ \t]*(?:\d+(?:→|\t|:[ \t]))?[ \t]*(?:system|assistant|developer|AI)[ \t]*:[ \t]*[^\n]{0,80}?\b(?:from now on|always|never|ignore|disregard|you (?:must|should|will|are)|do not|don't|make sure)\b/i,
+    reason: "a line in the model's own role (assistant:, system:) that gives an instruction",
+    inLogs: true,
   },
   {
     kind: 'encoded-payload',
@@ -102,15 +111,9 @@ const rules: readonly Rule[] = [
   {
     kind: 'exfiltration',
     pattern:
-      /\b(?:include|append|attach|paste|print|output|reveal|send|share|copy|leak|exfiltrate)\b[^.\n]{0,40}?\b(?:api[ _-]?keys?|(?:access|auth|bearer|secret|session|api|github|npm)[ _-]?tokens?|passwords?|secrets|credentials|private keys?|(?:the |your )?\.env\b|env(?:ironment)? (?:vars|variables)|ssh keys?|cookies)/i,
+      /\b(?:include|append|attach|paste|print|output|reveal|send|share|copy|leak|exfiltrate)\b[^.\n]{0,40}?(?:\b(?:api[ _-]?keys?|(?:access|auth|bearer|secret|session|api|github|npm)[ _-]?tokens?|passwords?|secrets|credentials|private keys?|env(?:ironment)? (?:vars|variables)|ssh keys?|cookies)|(?<![\w.])\.env\b)/i,
     reason: 'asks for credentials or secrets to be disclosed',
     inLogs: true,
-  },
-  {
-    kind: 'exfiltration',
-    pattern: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/,
-    reason: 'names an e-mail address',
-    inLogs: false,
   },
 ];
 
@@ -118,13 +121,21 @@ const strictRules: readonly Rule[] = [
   {
     kind: 'untrusted-imperative',
     pattern:
-      /\b(?:always|never|from now on|going forward|henceforth|in (?:the )?future|you (?:must|should|need to|have to|will)|make sure|be sure to|remember to|do not forget|don't forget|instead,? (?:use|run|call|do)|please (?:always|never|use|run|call|send))\b/i,
+      /\b(?:always|never|from now on|going forward|henceforth|in (?:the )?future|you (?:must|should|need to|have to|will)|make sure|be sure to|remember to|do not forget|don't forget|(?:instead,? (?:use|run|call|do)|please (?:use|run|call|send))\b(?!\s+<(?:str|path|url|id|n)>)|please (?:always|never))\b/i,
     reason: 'untrusted text (a tool result or error) worded as an instruction',
     inLogs: false,
   },
 ];
 
 const urlPattern = /\b(?:https?|ftp|wss?|file):\/\/([^\s/'"`<>)\]]+)[^\s'"`<>)\]]*/gi;
+const emailPattern = /\b[\w.+-]+@((?:[\w-]+\.)+[\w-]{2,})\b/g;
+// A secret the ingest replaced (src/guard/redact-secrets.ts): the text was written around a secret.
+const redactedPattern = /\[`?REDACTED:([a-z-]+)`?\]/g;
+// Runs that may be base64 (at least 24 characters, so words and identifiers are not).
+const base64RunPattern = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])/g;
+// Words before a command that forbid it rather than ask for it: "never use `rm -rf`", "instead of `npm i`".
+const negationBefore =
+  /\b(?:never|not|no|don'?t|do not|avoid|instead of|rather than|without)\b[^.;!?\n]{0,30}$/i;
 // A bare domain: labels and a TLD that is not a file extension people name in lessons.
 const bareDomainPattern =
   /(?<![\w@./-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|xyz|ru|cn|co|me|app|site|top|info|biz|example|tk|ml|ga|cf|gq|link|click|online|live|sh|ai))\b(?![\w-]|\.\w)/gi;
@@ -200,7 +211,8 @@ export function commandLinesIn(text: string): string[] {
 export function urlsIn(text: string): { text: string; host: string }[] {
   const found: { text: string; host: string }[] = [];
   for (const match of text.matchAll(urlPattern)) found.push({ text: match[0], host: match[1] ?? '' });
-  const withoutUrls = text.replace(urlPattern, ' ');
+  // `__` separates the parts of an MCP tool name (`mcp__<server>__<tool>`): a server named after a domain counts.
+  const withoutUrls = text.replace(urlPattern, ' ').replace(/__/g, ' ');
   for (const match of withoutUrls.matchAll(bareDomainPattern)) {
     found.push({ text: match[0], host: match[1] ?? match[0] });
   }
@@ -210,6 +222,12 @@ export function urlsIn(text: string): { text: string; host: string }[] {
 function commandHits(text: string, allowed: ReadonlySet<string>): ScreenHit[] {
   const hits: ScreenHit[] = [];
   const candidates = new Set<string>(commandLinesIn(text));
+  // A command the text forbids is only checked for the dangerous shapes, not against the allow-list.
+  const forbidden = new Set(
+    [...text.matchAll(backtickPattern)]
+      .filter((match) => negationBefore.test(text.slice(0, match.index)))
+      .map((match) => match[1] ?? ''),
+  );
   // Dangerous shapes count anywhere, not only in backticks.
   const loose =
     /(?:\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:ba|z)?sh\b|\b(?:curl|wget|nc|ncat|ssh|scp)\s+(?:-\S+\s+)*(?:https?:\/\/|[\w.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})\S*|\bbase64\s+(?:-d|--decode)\b|\brm\s+-(?:rf|fr)\s+[~/]|\bchmod\s+\+x\b|\bsudo\s+\S+|\beval\s*\(|\bpowershell\b[^\n]{0,40}-(?:enc|e|command)\b)/gi;
@@ -227,7 +245,7 @@ function commandHits(text: string, allowed: ReadonlySet<string>): ScreenHit[] {
         excerpt: excerptOf(line),
         reason: 'a command that fetches, connects, escalates, decodes or deletes',
       });
-    } else if (!allowed.has(executable)) {
+    } else if (!allowed.has(executable) && !forbidden.has(line)) {
       hits.push({
         kind: 'command',
         excerpt: excerptOf(line),
@@ -264,8 +282,20 @@ export function screenText(text: string, options: ScreenOptions = {}): ScreenHit
     const match = rule.pattern.exec(visible);
     if (match !== null) hits.push({ kind: rule.kind, excerpt: excerptOf(match[0]), reason: rule.reason });
   }
+  const decoded = decodedPayloadHit(visible);
+  if (decoded !== null) hits.push(decoded);
   if (log) return hits;
   const allowedDomains = options.allowedDomains ?? [];
+  for (const email of visible.matchAll(emailPattern)) {
+    if (!hostAllowed(email[1] ?? '', allowedDomains)) {
+      hits.push({
+        kind: 'exfiltration',
+        excerpt: excerptOf(email[0]),
+        reason: `names an e-mail address outside screening.allowed_domains (${email[1] ?? ''})`,
+      });
+      break;
+    }
+  }
   for (const url of urlsIn(visible)) {
     if (!hostAllowed(url.host, allowedDomains)) {
       hits.push({
@@ -285,5 +315,52 @@ export function screenText(text: string, options: ScreenOptions = {}): ScreenHit
       reason: 'contains a secret (redacted before saving)',
     });
   }
+  const redacted = redactedSecretHit(visible);
+  if (redacted !== null) hits.push(redacted);
   return hits;
+}
+
+/**
+ * A hit for the secrets the ingest already replaced in a text (`[REDACTED:github-token]`): an entry written around
+ * a secret is no rule, and an event that held one is worth telling the user about.
+ */
+export function redactedSecretHit(text: string): ScreenHit | null {
+  const kinds = [...new Set([...text.matchAll(redactedPattern)].map((match) => match[1] ?? ''))];
+  if (kinds.length === 0) return null;
+  return {
+    kind: 'secret',
+    excerpt: excerptOf(kinds.map((kind) => `[REDACTED:${kind}]`).join(' ')),
+    reason: 'held a secret, redacted at ingest (the value was never stored)',
+  };
+}
+
+/** Decodes base64 as text when it is printable ASCII; null otherwise (most base64 in logs is binary or ids). */
+function decodeBase64Text(run: string): string | null {
+  if (run.length % 4 !== 0) return null;
+  let decoded: string;
+  try {
+    decoded = atob(run);
+  } catch {
+    return null;
+  }
+  return /^[\x20-\x7e\t\n\r]+$/.test(decoded) && /[a-z]{3,}\s+[a-z]{2,}/i.test(decoded) ? decoded : null;
+}
+
+/** An encoded run that decodes to an instruction, a command that fetches or runs, or an outside address. */
+function decodedPayloadHit(text: string): ScreenHit | null {
+  let checked = 0;
+  for (const match of text.matchAll(base64RunPattern)) {
+    if (++checked > 20) break;
+    const decoded = decodeBase64Text(match[0]);
+    if (decoded === null) continue;
+    const inner = screenText(decoded, { log: true }).length > 0 || commandHits(decoded, new Set()).length > 0;
+    if (inner) {
+      return {
+        kind: 'encoded-payload',
+        excerpt: excerptOf(`${match[0].slice(0, 24)}… → ${decoded}`),
+        reason: 'carries base64 that decodes to an instruction or a command',
+      };
+    }
+  }
+  return null;
 }
