@@ -113,4 +113,43 @@ describe('pickErrorLine', () => {
     ).toBe('ERROR: file or directory not found: test/x.py');
     expect(pickErrorLine('just output\nmore')).toBe('just output');
   });
+
+  it('does not take an error word inside a URL for an error, nor a bare URL for the message', () => {
+    expect(
+      pickErrorLine(
+        'The LLM did not conform to the edit format.\nhttps://aider.chat/docs/troubleshooting/edit-errors.html\n# 1 SEARCH/REPLACE block failed to match!',
+      ),
+    ).toBe('# 1 SEARCH/REPLACE block failed to match!');
+    expect(pickErrorLine('https://example.com/errors\nsomething odd happened')).toBe(
+      'something odd happened',
+    );
+  });
+
+  it("prefers a linter's or compiler's diagnostic line over the text around it", () => {
+    const flake8 = [
+      '# Fix any errors below, if possible.',
+      'flake8...................................................................Failed',
+      '- exit code: 1',
+      "tests/basic/test_repomap.py:332:20: F821 undefined name 'GitRepo'",
+    ].join('\n');
+    expect(pickErrorLine(flake8)).toBe("tests/basic/test_repomap.py:332:20: F821 undefined name 'GitRepo'");
+    expect(pickErrorLine("Build failed\nsrc/a.ts(3,7): error TS2322: Type 'string' is not assignable")).toBe(
+      "src/a.ts(3,7): error TS2322: Type 'string' is not assignable",
+    );
+    expect(pickErrorLine('main.c: In function main\nmain.c:4:5: error: expected ; before return')).toBe(
+      'main.c:4:5: error: expected ; before return',
+    );
+  });
+
+  it("prefers pytest's E line to the failing source line above it", () => {
+    const pytest = [
+      '    def test_weak(self):',
+      '>       if weak_model is not main_model:',
+      "E       TypeError: '>' not supported between instances of 'MagicMock' and 'int'",
+      'FAILED tests/test_models.py::test_weak',
+    ].join('\n');
+    expect(pickErrorLine(pytest)).toBe(
+      "E       TypeError: '>' not supported between instances of 'MagicMock' and 'int'",
+    );
+  });
 });

@@ -132,9 +132,26 @@ function unwrap(text: string): string {
     .trim();
 }
 
+/**
+ * Lines that state one diagnosis in a standard shape, preferred over any other line of the output:
+ * - a linter's or compiler's `path:line[:col]: CODE message` (flake8, ruff, pylint, eslint's unix format, gcc, rustc)
+ *   or `path(line,col): error TS1234: ...` (tsc);
+ * - pytest's `E   SomeError: ...` (the exception under the failing source lines it shows first).
+ */
+const diagnosticLine =
+  /^(?:\S+?:\d+(?::\d+)?:?\s+(?:[A-Z]{1,4}\d{2,5}\b|(?:fatal )?error\b)|\S+?\(\d+,\d+\):\s+error\s+TS\d+|E\s+[A-Za-z_][\w.]*(?:Error|Exception)\b)/;
+const urlPattern = /\b[a-z][\w+.-]*:\/\/\S+/gi;
+
+/** True when a line names an error in its own words (a URL such as `.../edit-errors.html` does not count). */
+function namesError(line: string): boolean {
+  return errorLinePattern.test(line.replace(urlPattern, ' '));
+}
+
 /** Picks the line of an error output that says what went wrong. */
 export function pickErrorLine(text: string): string {
   const lines = text.split(/\r?\n/).map((line) => line.trim());
+  const diagnostic = lines.find((line) => diagnosticLine.test(line));
+  if (diagnostic !== undefined) return diagnostic;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
     if (line.startsWith(tracebackStart)) {
@@ -146,9 +163,9 @@ export function pickErrorLine(text: string): string {
       continue;
     }
     if (bannerPattern.test(line)) continue;
-    if (errorLinePattern.test(line)) return line;
+    if (namesError(line)) return line;
   }
-  return lines.find((line) => !bannerPattern.test(line)) ?? '';
+  return lines.find((line) => !bannerPattern.test(line) && line.replace(urlPattern, '').trim() !== '') ?? '';
 }
 
 export interface ErrorSignature {
@@ -195,7 +212,8 @@ export function normalizeErrorSignature(options: {
   }
   const line = pickErrorLine(text);
   const command = shell ? commandHead(commandFromInput(options.input) ?? '') : null;
-  let signature = shorten(abstractValues(line));
+  // pytest's `E` margin is layout, not part of the message.
+  let signature = shorten(abstractValues(line.replace(/^E\s+(?=[A-Za-z_][\w.]*(?:Error|Exception)\b)/, '')));
   if (signature === '') signature = exitCode === null ? 'failed with no output' : `exit code ${exitCode}`;
   return { signature, line, command, exitCode };
 }
