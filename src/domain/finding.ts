@@ -187,12 +187,21 @@ export type Finding =
   | MemoryHygieneFinding;
 
 /** Renders recovery steps as a phrase: "`Read`, then `Edit` again". */
+/** In `Recovery.inputChange`, stands for "another value" of the arguments named before it. */
+export const changedMarker = '<changed>';
+
 export function describeRecovery(recovery: Recovery, failedTool: string): string {
   const steps = recovery.steps.map((step, index) =>
     index === recovery.steps.length - 1 && step === failedTool ? `\`${step}\` again` : `\`${step}\``,
   );
   const phrase = steps.join(', then ');
-  return recovery.inputChange === null ? phrase : `${phrase} with \`${recovery.inputChange}\``;
+  if (recovery.inputChange === null) return phrase;
+  // `flights, payment_id: <changed>`: the retry gave these arguments other values.
+  if (recovery.inputChange.endsWith(`: ${changedMarker}`)) {
+    const keys = recovery.inputChange.slice(0, -`: ${changedMarker}`.length).split(', ');
+    return `${phrase} with a different ${keys.map((key) => `\`${key}\``).join(' and ')}`;
+  }
+  return `${phrase} with \`${recovery.inputChange}\``;
 }
 
 function describeAgents(agents: readonly string[]): string {

@@ -93,6 +93,7 @@ describe('screenText: attacks the adversarial corpus taught', () => {
     );
     // One underscore is part of a name: `config_file.sh` names a file, not the domain `file.sh`.
     expect(kinds('Run `config_file.sh` checks with care')).not.toContain('url');
+    expect(kinds('`tmp.lint.sh` reported it 17 times')).toEqual([]);
   });
 
   it('checks e-mail addresses against the allowed domains', () => {

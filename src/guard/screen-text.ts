@@ -136,9 +136,10 @@ const base64RunPattern = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-
 // Words before a command that forbid it rather than ask for it: "never use `rm -rf`", "instead of `npm i`".
 const negationBefore =
   /\b(?:never|not|no|don'?t|do not|avoid|instead of|rather than|without)\b[^.;!?\n]{0,30}$/i;
-// A bare domain: labels and a TLD that is not a file extension people name in lessons.
+// A bare domain: labels and a TLD that is not a file extension people name in lessons (`.sh` is left out: a
+// script such as `tmp.lint.sh` is far more common than a domain there).
 const bareDomainPattern =
-  /(?<![\w@./-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|xyz|ru|cn|co|me|app|site|top|info|biz|example|tk|ml|ga|cf|gq|link|click|online|live|sh|ai))\b(?![\w-]|\.\w)/gi;
+  /(?<![\w@./-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|dev|xyz|ru|cn|co|me|app|site|top|info|biz|example|tk|ml|ga|cf|gq|link|click|online|live|ai))\b(?![\w-]|\.\w)/gi;
 // Deliberately lists combining and variation characters one by one: each is invisible on its own.
 const hiddenCharacterPattern =
   // eslint-disable-next-line no-control-regex, no-misleading-character-class

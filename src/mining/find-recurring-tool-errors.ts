@@ -13,6 +13,7 @@ import type {
   Recovery,
   RecurringToolErrorFinding,
 } from '../domain/finding.js';
+import { changedMarker } from '../domain/finding.js';
 import { hashText } from '../domain/hash.js';
 import { rootSessionId } from '../domain/session.js';
 import type { Session, SessionEvent, SessionWithEvents } from '../domain/session.js';
@@ -21,7 +22,7 @@ import { quoteFrom } from './quote-from.js';
 import { spreadByAgent } from './spread-by-agent.js';
 
 /** Bumped when what a digest holds changes: older digests are then computed again. */
-export const toolErrorDigestVersion = 2;
+export const toolErrorDigestVersion = 3;
 
 /** A quoted event: enough to make evidence without the event itself. */
 export interface QuotedEvent {
@@ -71,6 +72,11 @@ export interface ToolErrorStats {
 /** How many events after an error are searched for the recovery. */
 const recoveryWindow = 40;
 
+/**
+ * Tools that only let the model write a note (Anthropic's and tau-bench's `think`): never a step of a recovery.
+ */
+const noteTools = new Set(['think']);
+
 /** File-path-like keys tools use; a retry "of the same thing" must touch the same file. */
 const pathKeys = ['file_path', 'path', 'filePath', 'notebook_path', 'filename'];
 
@@ -84,14 +90,33 @@ function targetPath(input: unknown): string | null {
   return null;
 }
 
-/** A boolean flag the retry turned on, e.g. `replace_all: true`: often the whole fix. */
+/**
+ * Free-form arguments: a retry that changes one of these (another command, another text) says nothing general.
+ */
+const freeFormArguments = new Set([
+  'command', 'cmd', 'script', 'code', 'content', 'contents', 'text', 'query', 'prompt', 'input', 'new_string',
+  'old_string', 'edits', 'patch', 'diff', 'pattern', 'description', 'summary', 'message', 'reason', 'thought',
+  'expression', 'sql', 'body', 'title',
+]); // prettier-ignore
+
+/**
+ * What the retry changed: a boolean flag it turned on (`replace_all: true`: often the whole fix), else one or two
+ * structured arguments it gave other values (`flights: <changed>`: another flight, another payment method). Free-form
+ * arguments and wholesale changes (more than two arguments) are not a change worth naming.
+ */
 function inputChange(failed: unknown, retried: unknown): string | null {
   if (typeof retried !== 'object' || retried === null) return null;
   const before = typeof failed === 'object' && failed !== null ? (failed as Record<string, unknown>) : {};
-  for (const [key, value] of Object.entries(retried as Record<string, unknown>)) {
+  const after = retried as Record<string, unknown>;
+  for (const [key, value] of Object.entries(after)) {
     if (typeof value === 'boolean' && before[key] !== value) return `${key}: ${String(value)}`;
   }
-  return null;
+  if (typeof failed !== 'object' || failed === null) return null;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  if (changed.length === 0 || changed.length > 2 || changed.some((key) => freeFormArguments.has(key)))
+    return null;
+  return `${changed.join(', ')}: ${changedMarker}`;
 }
 
 function quoted(event: SessionEvent, preferred = ''): QuotedEvent {
@@ -121,7 +146,7 @@ function findRecovery(
     if (event.kind !== 'tool-result' || event.toolCallId === null) continue;
     const call = calls.get(event.toolCallId);
     const name = event.toolName ?? call?.toolName ?? null;
-    if (name === null || event.isError) continue;
+    if (name === null || event.isError || noteTools.has(name.toLowerCase())) continue;
     const sameTarget = target === null || targetPath(call?.toolInput) === target;
     if (name === toolName && sameTarget) {
       steps.push(name);

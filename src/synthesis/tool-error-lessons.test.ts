@@ -143,6 +143,57 @@ describe('planMemoryEdit', () => {
   });
 });
 
+describe('lessonForToolError: linters, aider edits, changed arguments', () => {
+  it("turns a recurring linter rule into a rule to check, recovery or not, with the linter's words untrusted", () => {
+    const lesson = lessonOf(
+      finding({
+        toolNames: ['lint'],
+        command: 'tmp.lint.sh',
+        signature: '<path>:<n>:<n>: F401 <str> imported but unused',
+        occurrenceCount: 17,
+        sessionCount: 14,
+        recovery: null,
+      }),
+    );
+    expect(lesson).toMatchObject({
+      entryId: 'lint-f401',
+      supersedes: ['err-0123456789'],
+      text: 'Check your edits for `F401` (<str> imported but unused) before finishing: `tmp.lint.sh` reported it 17 times in 14 sessions.',
+      untrusted: ['<str> imported but unused'],
+    });
+    expect(lesson.coveredBy[0]?.test('Avoid F401 in new code')).toBe(true);
+  });
+
+  it("knows aider's SEARCH/REPLACE failures", () => {
+    const noMatch = lessonOf(
+      finding({ toolNames: ['edit'], signature: '# <n> SEARCH/REPLACE block failed to match!' }),
+    );
+    expect(noMatch.entryId).toBe('search-block-exact');
+    const format = lessonOf(
+      finding({ toolNames: ['edit'], signature: 'The LLM did not conform to the edit format.' }),
+    );
+    expect(format.text).toContain('`>>>>>>> REPLACE`');
+  });
+
+  it('names the arguments a successful retry changed', () => {
+    const lesson = lessonOf(
+      finding({
+        toolNames: ['update_reservation_flights'],
+        signature: 'flight <id> not available on date <n>-<n>-<n>',
+        recovery: {
+          steps: ['update_reservation_flights'],
+          count: 4,
+          recoveredCount: 5,
+          inputChange: 'flights: <changed>',
+        },
+      }),
+    );
+    expect(lesson.text).toBe(
+      'When `update_reservation_flights` fails with "flight <id> not available on date <n>-<n>-<n>", what worked was `update_reservation_flights` again with a different `flights` (4 of 7 times).',
+    );
+  });
+});
+
 describe('routeLesson', () => {
   const targets = new Map([
     ['web', { path: '/w/web/CLAUDE.md', budget: { maxLines: 200, maxBytes: 25_600 } }],

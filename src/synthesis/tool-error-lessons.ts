@@ -129,6 +129,25 @@ const knownLessons: readonly KnownLesson[] = [
     coveredBy: [/offset|limit|in parts/i, /\bread\b/i, /large/i],
   },
   {
+    // aider 0.47-0.51 (fixtures/aider), diff edit format: "# 1 SEARCH/REPLACE block failed to match!" and
+    // "SearchReplaceNoExactMatch: This SEARCH block failed to exactly match lines in <file>".
+    id: 'search-block-exact',
+    matches:
+      /SEARCH\/REPLACE block failed to match|SearchReplaceNoExactMatch|SEARCH block failed to exactly match/i,
+    text: () =>
+      "A SEARCH block must match the file's current lines exactly, character for character (indentation, comments and docstrings included): copy them from the file as it is now, not as you remember it, and keep the block short.",
+    coveredBy: [/SEARCH/, /exact/i],
+  },
+  {
+    // aider 0.47-0.51 (fixtures/aider): a REPLACE section closed by `=======` ("Expected `>>>>>>> REPLACE` not
+    // `=======`"); aider reports it as "The LLM did not conform to the edit format."
+    id: 'search-block-format',
+    matches: /did not conform to the edit format|Expected `?>>>>>>> REPLACE/i,
+    text: () =>
+      'Write every edit as a complete block: the file path, then `<<<<<<< SEARCH`, the lines to find, `=======`, the new lines, and `>>>>>>> REPLACE`; never end a block at `=======`.',
+    coveredBy: [/SEARCH/, /REPLACE/],
+  },
+  {
     // Claude Code 2.0.37 (fixtures/claude-code): "<tool_use_error>Error: No such tool available: X</tool_use_error>"
     id: 'unavailable-tool',
     entryIdFor: (finding) =>
@@ -169,6 +188,37 @@ export function lessonForToolError(finding: RecurringToolErrorFinding): LessonRe
   };
 }
 
+function isPlainRetry(
+  recovery: NonNullable<RecurringToolErrorFinding['recovery']>,
+  failedTool: string,
+): boolean {
+  return recovery.steps.length === 1 && recovery.steps[0] === failedTool && recovery.inputChange === null;
+}
+
+// A linter's or compiler's diagnostic with a rule code, as the signature keeps it: `<path>:<n>:<n>: F401 <message>`.
+const lintSignature = /^<path>:<n>(?::<n>)?:?\s+([A-Z]{1,4}\d{2,5})\s+(.{3,100}?)\.?$/;
+
+/**
+ * A recurring linter diagnostic is a lesson by itself, recovery or not: the rule's code and message say what to
+ * avoid, and the agent knows the rule ("avoid F401 (imported but unused)"). The message is the linter's, untrusted.
+ */
+function lintDiagnostic(finding: RecurringToolErrorFinding): { lesson: Lesson } | null {
+  const match = lintSignature.exec(finding.signature);
+  if (match === null) return null;
+  const [, rule = '', message = ''] = match;
+  const tool = finding.command === null ? code(finding.toolNames[0] ?? 'the linter') : code(finding.command);
+  return {
+    lesson: {
+      entryId: `lint-${rule.toLowerCase()}`,
+      supersedes: [finding.id],
+      text: `Check your edits for ${code(rule)} (${message}) before finishing: ${tool} reported it ${times(finding.occurrenceCount)} in ${finding.sessionCount} sessions.`,
+      reason: evidenceSummary(finding),
+      coveredBy: [new RegExp(`\\b${rule}\\b`)],
+      untrusted: [message],
+    },
+  };
+}
+
 function baseLessonForToolError(finding: RecurringToolErrorFinding): LessonResult {
   const genericId = finding.id;
   for (const known of knownLessons) {
@@ -187,14 +237,14 @@ function baseLessonForToolError(finding: RecurringToolErrorFinding): LessonResul
   }
   const recovery = finding.recovery;
   const failedTool = finding.toolNames[0] ?? 'the tool';
+  const diagnostic = lintDiagnostic(finding);
+  if (diagnostic !== null && (recovery === null || isPlainRetry(recovery, failedTool))) return diagnostic;
   if (recovery === null) {
     return {
       skip: 'no successful recovery was seen, so there is no concrete fix to write down (the finding stays in the report)',
     };
   }
-  const plainRetry =
-    recovery.steps.length === 1 && recovery.steps[0] === failedTool && recovery.inputChange === null;
-  if (plainRetry) {
+  if (isPlainRetry(recovery, failedTool)) {
     return { skip: `the recovery was a plain retry of ${code(failedTool)}, which is not a lesson` };
   }
   const command = finding.command === null ? '' : ` (${code(finding.command)})`;
