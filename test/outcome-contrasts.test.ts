@@ -14,7 +14,8 @@
  *   the order of the calls, so no "look up first" rule follows from it.
  * - The errors ("payment amount does not add up": 11 failed runs, 1 successful) are not significant once hundreds of
  *   features are tested, pooled or within tasks.
- * The labelled list is the within-task contrast; the pooled task-mix artefacts must not be reported by default.
+ * The labelled list is the within-task contrast (kept in eval/labels/tau-bench.ts, which `npm run eval` scores too);
+ * the pooled task-mix artefacts must not be reported by default.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ import type { Session, SessionEvent, SessionFormat, SessionWithEvents } from '..
 import { digestOutcomeContrast, findOutcomeContrasts } from '../src/mining/find-outcome-contrasts.js';
 import type { OutcomeContrastDigest } from '../src/mining/find-outcome-contrasts.js';
 import { lessonForOutcomeContrast } from '../src/synthesis/outcome-contrast-lessons.js';
+import { tauBenchLabels } from '../eval/labels/tau-bench.js';
 
 const repository = fileURLToPath(new URL('../', import.meta.url));
 
@@ -67,8 +69,12 @@ function filesIn(folder: string, extension: string): string[] {
     .sort();
 }
 
-/** The contrasts a careful human expects (see the comment at the top), by feature key and direction. */
-const labelled = ['order|search_direct_flight|update_reservation_flights avoid'];
+/** The contrasts a careful human expects (see the comment at the top; eval/labels/tau-bench.ts), by key and direction. */
+const labelled = tauBenchLabels.labels.flatMap((label) =>
+  label.miner === 'outcome-contrasts' && label.expectation === 'required' && typeof label.feature === 'string'
+    ? [`${label.feature} ${label.direction ?? ''}`]
+    : [],
+);
 
 const options = { minSupport: 4, maxPValue: 0.05 };
 

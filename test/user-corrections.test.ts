@@ -3,7 +3,8 @@
  * the Aider history (fixtures/aider, aider 0.47-0.51) and tau-bench (fixtures/tau-bench, whose user is an LLM).
  *
  * What a careful reader finds in this data, written down before reading the miner's output and kept as the labelled
- * set below (`claudeCodeLabels`, `aiderLabels`):
+ * sets in eval/labels/claude-code.ts and eval/labels/aider.ts (`claudeCodeLabels`, `aiderLabels` here), which
+ * `npm run eval` scores too:
  * - Claude Code: one memory-worthy correction, the rejection "use pnpm" of `npm install` (JSSoundRecorder). The
  *   other corrections are about the task at hand, mostly typed right after refusing an edit ("You can set
  *   group.visible using the vis library which is less work") or as feedback at a permission prompt ("please add
@@ -31,6 +32,9 @@ import { mergeSession, readAllChunks } from '../src/ingest/session-source.contra
 import { digestUserCorrections, findUserCorrections } from '../src/mining/find-user-corrections.js';
 import type { UserCorrectionDigest } from '../src/mining/find-user-corrections.js';
 import { lessonForUserCorrection } from '../src/synthesis/correction-lessons.js';
+import { aiderCorrectionOccurrences as aiderLabels } from '../eval/labels/aider.js';
+import { claudeCodeCorrectionOccurrences as claudeCodeLabels } from '../eval/labels/claude-code.js';
+import type { CorrectionOccurrence as Label } from '../eval/labels/types.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -65,99 +69,6 @@ function filesUnder(directory: string, accept: (name: string) => boolean): strin
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
 }
-
-interface Label {
-  /** The end of the session id (Claude Code: the start of the conversation's uuid is enough). */
-  session: string;
-  /** Words of the person's correction, verbatim. */
-  text: string;
-  /** `content`: says what was wrong or what to do; `frustration`: only that it went wrong (left out of recall). */
-  scope: 'content' | 'frustration';
-  /** A careful reader would write it into the agent's memory (the group it belongs to). */
-  memory?: string;
-}
-
-const claudeCodeLabels: readonly Label[] = [
-  { session: '7acd37a8', text: 'use pnpm', scope: 'content', memory: 'pnpm' },
-  { session: '7acd37a8', text: "I don't want to make it only work for me", scope: 'content' },
-  { session: '0d3a8e6f', text: 'You can set group.visible using the vis library', scope: 'content' },
-  { session: '0d3a8e6f', text: "I don't think we need to loop through all items", scope: 'content' },
-  { session: '0d3a8e6f', text: 'I think the library is setting it', scope: 'content' },
-  {
-    session: '37f83ec9',
-    text: "I'd actually love that test to be saved a permanent unit test",
-    scope: 'content',
-  },
-  { session: 'fe869ecb', text: 'Wait, does it only run on main?', scope: 'content' },
-  { session: 'cb2e607c', text: "Let's keep the name of the py file", scope: 'content' },
-  { session: '9e953218', text: 'please add transformer.js too first', scope: 'content' },
-  { session: '9e953218', text: 'Wait a sec, we need to copy public/favicons/token.svg', scope: 'content' },
-  { session: '9e953218', text: 'Are you sure the HTML is the issue?', scope: 'content' },
-  { session: '9e953218', text: 'maybe we should use the https repo address?', scope: 'content' },
-  { session: '9e953218', text: 'This basePath method does the job, but', scope: 'content' },
-  { session: 'f852ad25', text: 'the v3 upgrade is already done', scope: 'content' },
-  { session: '37f83ec9', text: 'Oh no, we lost the session navigation section', scope: 'frustration' },
-  { session: '9e953218', text: "The redirection doesn't work", scope: 'frustration' },
-  { session: '9e953218', text: "Still doesn't work", scope: 'frustration' },
-];
-
-const aiderLabels: readonly Label[] = [
-  {
-    session: '0806T084710',
-    text: "don't use `IgnorantTemporaryDirectory`",
-    scope: 'content',
-    memory: 'git-temp',
-  },
-  { session: '0806T085514', text: "don't use --no-git in those tests", scope: 'content' },
-  { session: '0806T102159', text: 'i mean non-blank', scope: 'content' },
-  { session: '0806T111310', text: 'no, i mean for processing', scope: 'content' },
-  { session: '0807T074637', text: "no, don't mock completion", scope: 'content' },
-  { session: '0807T074637', text: 'get not post', scope: 'content' },
-  { session: '0807T074637', text: "don't modify `send_with_retries`", scope: 'content' },
-  { session: '0807T132455', text: 'catch SuitableRepoNotFound', scope: 'content' },
-  { session: '0808T095402', text: "don't replace the tree cache", scope: 'content' },
-  { session: '0809T161642', text: 'instead, add a read_only_fnames param', scope: 'content' },
-  { session: '0809T165114', text: 'use `GitTemporaryDirectory`', scope: 'content', memory: 'git-temp' },
-  { session: '0809T171801', text: 'move the imports to the top', scope: 'content', memory: 'imports' },
-  { session: '0809T172439', text: "don't paginate cmd_web from Coder", scope: 'content' },
-  // The first turn of a launch, correcting what the previous launch wrote: no action in the session to tie it to.
-  { session: '0809T173438', text: "don't use confirm(), just prompt()", scope: 'content' },
-  { session: '0809T193247', text: 'again, catch ValueError on .head', scope: 'content' },
-  { session: '0809T193247', text: 'no, in cmd_diff catch', scope: 'content' },
-  { session: '0810T081435', text: "i don't want to modify the config", scope: 'content' },
-  { session: '0810T090750', text: 'instead of mocking aider.sendchat', scope: 'content' },
-  { session: '0810T102123', text: 'no, this happens even on wide desktop browsers', scope: 'content' },
-  { session: '0811T165937', text: 'use a `GitTemporaryDirectory`', scope: 'content', memory: 'git-temp' },
-  { session: '0812T162036', text: 'do if not self.mp: return instead', scope: 'content' },
-  { session: '0812T182357', text: "don't log if not self.mp", scope: 'content' },
-  {
-    session: '0813T052457',
-    text: 'put it in a `GitTemporaryDirectory`',
-    scope: 'content',
-    memory: 'git-temp',
-  },
-  { session: '0813T134245', text: 'i want the number of lines from `aider_total`', scope: 'content' },
-  { session: '0814T200437', text: "i don't want to mess with its border", scope: 'content' },
-  { session: '0815T100730', text: 'i just want to increase the height', scope: 'content' },
-  { session: '0816T163418', text: 'should be a method of `ChatChunks`', scope: 'content' },
-  { session: '0817T061907', text: "don't use TAGs_CACHE", scope: 'content' },
-  { session: '0817T061907', text: 'move time import to top of file', scope: 'content', memory: 'imports' },
-  { session: '0819T153056', text: 'not called with auto', scope: 'content' },
-  { session: '0819T153701', text: 'do not elide code', scope: 'content', memory: 'elide' },
-  { session: '0819T153701', text: '`import git` not os.system', scope: 'content', memory: 'git-temp' },
-  {
-    session: '0821T080840',
-    text: 'move the `prompt_toolkit` imports to the top',
-    scope: 'content',
-    memory: 'imports',
-  },
-  { session: '0821T093103', text: 'keep the backticks for other autocompletes', scope: 'content' },
-  { session: '0821T131144', text: 'put it in the class!', scope: 'content' },
-  { session: '0821T214116', text: 'drop the `ApplyShellCommandsError` nonsense', scope: 'content' },
-  { session: '0813T122822', text: 'That broke everything.', scope: 'frustration' },
-  { session: '0813T134245', text: 'still 0!', scope: 'frustration' },
-  { session: '0813T134245', text: 'You previous fix resulting in no tooltip', scope: 'frustration' },
-];
 
 interface Found {
   sessionId: string;

@@ -15,7 +15,8 @@
  *   cancellation `get_user_details` → `get_reservation_details` → `cancel_reservation` (7 of 25 passed: the failed runs
  *   cancelled what policy did not allow), and flight search → `update_reservation_flights` (6 of 32).
  * - Booking (`search_direct_flight` → `book_reservation`): 0 of 16 runs passed. Never a workflow.
- * The labelled list below is the first two; the others must not be reported at the default gates.
+ * The labelled list below is the first two (kept in eval/labels/tau-bench.ts, which `npm run eval` scores too, with
+ * the others as negatives); the others must not be reported at the default gates.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import type { Session, SessionEvent, SessionFormat, SessionWithEvents } from '..
 import { digestWorkflow, findWorkflows } from '../src/mining/find-workflows.js';
 import type { WorkflowDigest } from '../src/mining/find-workflows.js';
 import { lessonForWorkflow } from '../src/synthesis/workflow-lessons.js';
+import { tauBenchLabels } from '../eval/labels/tau-bench.js';
 
 const repository = fileURLToPath(new URL('../', import.meta.url));
 
@@ -63,11 +65,12 @@ function toolsOf(finding: WorkflowFinding): string[] {
   return finding.steps.map((step) => step.tool);
 }
 
-/** The workflows a careful human expects at the default gates (see the comment at the top). */
-const labelled = [
-  ['get_reservation_details', 'transfer_to_human_agents'],
-  ['get_reservation_details', 'get_user_details', 'update_reservation_flights'],
-];
+/** The workflows a careful human expects at the default gates (see the comment at the top; eval/labels/tau-bench.ts). */
+const labelled = tauBenchLabels.labels.flatMap((label) =>
+  label.miner === 'workflows' && label.expectation === 'required' && label.steps !== null
+    ? [label.steps]
+    : [],
+);
 
 describe('workflows in the tau-bench airline corpus', () => {
   let sessions: SessionWithEvents[];
