@@ -57,6 +57,54 @@ export const claudeCodeContentBlockSchema = z.looseObject({
 /** A parsed content block. */
 export type ClaudeCodeContentBlock = z.infer<typeof claudeCodeContentBlockSchema>;
 
+const lineStringKeys = [
+  'uuid',
+  'sessionId',
+  'timestamp',
+  'cwd',
+  'subtype',
+  'level',
+  'summary',
+  'leafUuid',
+  'customTitle',
+  'aiTitle',
+] as const;
+const lineBooleanKeys = ['isMeta', 'isCompactSummary', 'isApiErrorMessage'] as const;
+const blockStringKeys = ['text', 'thinking', 'id', 'name', 'tool_use_id'] as const;
+
+function isOptional(value: unknown, type: 'string' | 'boolean'): boolean {
+  return value === undefined || value === null || typeof value === type;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The line itself when every field the schema names already has its type: what `claudeCodeLineSchema` would
+ * return, field for field, without copying the object (the schema costs more than anything else per line). Null
+ * when a field needs the schema's leniency (or the line is not one); parse it with the schema then.
+ */
+export function asWellFormedClaudeCodeLine(record: Record<string, unknown>): ClaudeCodeLine | null {
+  if (typeof record['type'] !== 'string') return null;
+  for (const key of lineStringKeys) if (!isOptional(record[key], 'string')) return null;
+  for (const key of lineBooleanKeys) if (!isOptional(record[key], 'boolean')) return null;
+  const message = record['message'];
+  if (message !== undefined && message !== null) {
+    if (!isPlainObject(message)) return null;
+    if (!isOptional(message['id'], 'string') || !isOptional(message['role'], 'string')) return null;
+  }
+  return record as ClaudeCodeLine;
+}
+
+/** Like {@link asWellFormedClaudeCodeLine}, for a content block and `claudeCodeContentBlockSchema`. */
+export function asWellFormedClaudeCodeBlock(block: unknown): ClaudeCodeContentBlock | null {
+  if (!isPlainObject(block) || typeof block['type'] !== 'string') return null;
+  for (const key of blockStringKeys) if (!isOptional(block[key], 'string')) return null;
+  if (!isOptional(block['is_error'], 'boolean')) return null;
+  return block as ClaudeCodeContentBlock;
+}
+
 /** Line types that carry conversation or session metadata Reverie reads. */
 export const claudeCodeConversationTypes: ReadonlySet<string> = new Set([
   'user',

@@ -6,6 +6,8 @@ import { capText, TOOL_RESULT_MAX_BYTES } from '../cap-text.js';
 import { parseJsonLine } from '../parse-json-line.js';
 import type { JsonLineInput } from '../parse-json-line.js';
 import {
+  asWellFormedClaudeCodeBlock,
+  asWellFormedClaudeCodeLine,
   claudeCodeContentBlockSchema,
   claudeCodeIgnoredTypes,
   claudeCodeLineSchema,
@@ -155,6 +157,8 @@ export function parseClaudeCodeLine(
   if (json.kind === 'rejected')
     return { ...unchanged(state, [json.warning], false), incomplete: json.incomplete };
 
+  const wellFormed = asWellFormedClaudeCodeLine(json.record);
+  if (wellFormed !== null) return readLine(state, input, context, wellFormed);
   const parsed = claudeCodeLineSchema.safeParse(json.record);
   if (!parsed.success) {
     // Unreachable while `type` is the only required field (checked by parseJsonLine); kept so a schema change
@@ -167,7 +171,15 @@ export function parseClaudeCodeLine(
     };
     return unchanged(state, [warning], true);
   }
-  const record = parsed.data;
+  return readLine(state, input, context, parsed.data);
+}
+
+function readLine(
+  state: ClaudeCodeParserState,
+  input: JsonLineInput,
+  context: ClaudeCodeLineContext,
+  record: ClaudeCodeLine,
+): ParseClaudeCodeLineResult {
   const builder = new LineReader(state, input, context, record);
   builder.read();
   return builder.result();
@@ -385,7 +397,13 @@ class LineReader {
       });
     }
     for (let index = 0; index < count; index++) {
-      const parsed = claudeCodeContentBlockSchema.safeParse(blocks[index]);
+      const block = blocks[index];
+      const wellFormed = asWellFormedClaudeCodeBlock(block);
+      if (wellFormed !== null) {
+        this.readBlock(index, wellFormed, isAssistant, messageId);
+        continue;
+      }
+      const parsed = claudeCodeContentBlockSchema.safeParse(block);
       if (!parsed.success) {
         // Not an object with a string `type`: keep its place (so block indexes stay stable) as an `other` event.
         this.push(index, 'other', null, '', { messageId });
