@@ -9,7 +9,7 @@ import { redactSecrets, redactSecretsInValue } from '../guard/redact-secrets.js'
 import type { RedactionReport } from '../guard/redact-secrets.js';
 import type { LogFileFingerprint } from '../ports/log-files.js';
 import type { SessionSource } from '../ports/session-source.js';
-import type { SourceFileState } from '../ports/store.js';
+import type { IngestChunk, IngestChunkResult, SourceFileState, Store } from '../ports/store.js';
 import type { AppContext } from './app-context.js';
 
 /** One path to read. */
@@ -117,6 +117,48 @@ async function chooseFormat(
  * @param options.onProgress called after each chunk, for progress display
  * @throws ReverieError INGEST_PATH_NOT_FOUND for a path that does not exist
  */
+/**
+ * Chunks waiting to be saved together: one transaction per batch rather than per chunk (a commit costs more than a
+ * chunk's inserts on a long ingest). Bounded by chunks, records and text, so memory stays flat; flushed at the end
+ * of every ingest. A crash loses only the pending batch, whose cursors were not saved either: the next ingest reads
+ * those bytes again, and ids already stored are never added twice.
+ */
+class PendingChunks {
+  #items: { chunk: IngestChunk; onSaved: (saved: IngestChunkResult) => void }[] = [];
+  #records = 0;
+  #textLength = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly limits = { chunks: 64, records: 5_000, textLength: 4_000_000 },
+  ) {}
+
+  async add(chunk: IngestChunk, onSaved: (saved: IngestChunkResult) => void): Promise<void> {
+    this.#items.push({ chunk, onSaved });
+    this.#records += chunk.sessions.length + chunk.events.length;
+    for (const event of chunk.events) this.#textLength += event.text.length;
+    if (
+      this.#items.length >= this.limits.chunks ||
+      this.#records >= this.limits.records ||
+      this.#textLength >= this.limits.textLength
+    ) {
+      await this.flush();
+    }
+  }
+
+  async flush(): Promise<void> {
+    const items = this.#items;
+    if (items.length === 0) return;
+    this.#items = [];
+    this.#records = 0;
+    this.#textLength = 0;
+    const results = await this.store.saveIngestChunks(items.map((item) => item.chunk));
+    items.forEach((item, index) => {
+      item.onSaved(results[index] ?? { sessionsAdded: 0, eventsAdded: 0 });
+    });
+  }
+}
+
 export async function ingestSessions(
   context: AppContext,
   options: {
@@ -164,6 +206,7 @@ export async function ingestSessions(
     bytesTotal: 0,
     sessionsAdded: 0,
   };
+  const pending = new PendingChunks(context.store);
   const sizes: ({ size: number; mtimeMs: number } | null)[] = [];
   for (const item of work) {
     try {
@@ -301,14 +344,14 @@ export async function ingestSessions(
       };
       // Secrets are removed here, before anything reaches the store, whatever the format.
       const clean = redactChunk(chunk.sessions, chunk.events, result.redactions);
-      const saved = await context.store.saveIngestChunk({
-        sessions: clean.sessions,
-        events: clean.events,
-        file,
+      await pending.add({ sessions: clean.sessions, events: clean.events, file }, (saved) => {
+        fileResult.sessionsAdded += saved.sessionsAdded;
+        fileResult.eventsAdded += saved.eventsAdded;
+        result.sessionsAdded += saved.sessionsAdded;
+        result.eventsAdded += saved.eventsAdded;
+        progress.sessionsAdded += saved.sessionsAdded;
       });
       goodRecords += chunk.events.length + chunk.sessions.length;
-      fileResult.sessionsAdded += saved.sessionsAdded;
-      fileResult.eventsAdded += saved.eventsAdded;
       fileResult.warnings += chunk.warnings.length;
       // A JSON parse error quotes the line it failed on: its message may hold a secret too.
       result.warnings.push(
@@ -318,14 +361,11 @@ export async function ingestSessions(
       );
       progress.bytesDone += chunk.cursor.offset - endOffset;
       endOffset = chunk.cursor.offset;
-      progress.sessionsAdded += saved.sessionsAdded;
       options.onProgress?.({ ...progress });
     }
     progress.bytesDone += Math.max(0, fingerprint.size - endOffset);
     progress.filesDone++;
     result.bytesRead += Math.max(0, endOffset - startOffset);
-    result.sessionsAdded += fileResult.sessionsAdded;
-    result.eventsAdded += fileResult.eventsAdded;
     if (goodRecords === 0 && fileResult.warnings > 0 && startOffset === 0) {
       fileResult.status = 'failed';
       result.filesFailed++;
@@ -336,6 +376,8 @@ export async function ingestSessions(
     result.files.push(fileResult);
     options.onProgress?.({ ...progress });
   }
+  await pending.flush();
+  options.onProgress?.({ ...progress });
   return result;
 }
 

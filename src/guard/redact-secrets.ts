@@ -161,7 +161,8 @@ const patterns: readonly Pattern[] = [
     // (`GITHUB_TOKEN`, `db_password`, `apiKey`; not `token_usage` or `tokens`, which are code). Only the value is
     // replaced, and only a value that stands alone: at least 6 characters, with a letter, not an expression
     // (`os.environ["X"]`, `get_token()`), ending at a delimiter.
-    source: String.raw`(?<=\b[A-Za-z0-9_.\-]*(?:SECRET|secret|Secret|TOKEN|token|Token|PASSWORD|password|Password|PASSWD|passwd|API_?KEY|api_?key|Api_?Key|apiKey|SECRET_?KEY|secret_?key|secretKey|ACCESS_?KEY|access_?key|accessKey|PRIVATE_?KEY|private_?key|privateKey|CREDENTIALS?|credentials?|Credentials?)["']?\s*[:=]\s*["']?)(?!\[REDACTED)(?=[^\s"'\`,;()\[\]{}$<>=]*[A-Za-z])[^\s"'\`,;()\[\]{}$<>=]{6,}(?=[\s"'\`,;]|$)`,
+    // The short lookbehind first: it holds only right after a separator, so the long one runs at few positions.
+    source: String.raw`(?<=[:=]\s*["']?)(?<=\b[A-Za-z0-9_.\-]*(?:SECRET|secret|Secret|TOKEN|token|Token|PASSWORD|password|Password|PASSWD|passwd|API_?KEY|api_?key|Api_?Key|apiKey|SECRET_?KEY|secret_?key|secretKey|ACCESS_?KEY|access_?key|accessKey|PRIVATE_?KEY|private_?key|privateKey|CREDENTIALS?|credentials?|Credentials?)["']?\s*[:=]\s*["']?)(?!\[REDACTED)(?=[^\s"'\`,;()\[\]{}$<>=]*[A-Za-z])[^\s"'\`,;()\[\]{}$<>=]{6,}(?=[\s"'\`,;]|$)`,
     // Its cue is exactly what it needs right before the value (see `cues`).
     mayMatch: () => true,
   },

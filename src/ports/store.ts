@@ -18,6 +18,13 @@ export interface SourceFileState {
   updatedAt: string;
 }
 
+/** What one chunk of a log file adds: its sessions, their events, and the file's cursor after them. */
+export interface IngestChunk {
+  sessions: readonly Session[];
+  events: readonly SessionEvent[];
+  file: SourceFileState;
+}
+
 export interface IngestChunkResult {
   sessionsAdded: number;
   eventsAdded: number;
@@ -79,11 +86,12 @@ export interface Store {
   // Ingest
   getSourceFile(path: string): Promise<SourceFileState | null>;
   /** Adds sessions and events (ignoring ids already stored) and saves the file cursor, atomically. */
-  saveIngestChunk(input: {
-    sessions: readonly Session[];
-    events: readonly SessionEvent[];
-    file: SourceFileState;
-  }): Promise<IngestChunkResult>;
+  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult>;
+  /**
+   * Saves several chunks, in order, in one transaction: all of them or none (the first bad chunk's error). An event
+   * may belong to a session of an earlier chunk of the batch. One result per chunk.
+   */
+  saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]>;
 
   // Sessions
   listSessions(filter?: SessionFilter): Promise<Session[]>;

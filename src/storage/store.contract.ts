@@ -400,6 +400,48 @@ export function runStoreContract(options: StoreContractOptions): void {
         expect(await store.getSourceFile('/logs/a.jsonl')).toEqual(second);
       });
 
+      test('saves a batch of chunks in order, one result each, events joining sessions of earlier chunks', async () => {
+        const store = await open();
+        const results = await store.saveIngestChunks([
+          {
+            sessions: [makeSession({ id: 's1' })],
+            events: [makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 })],
+            file: makeSourceFile(),
+          },
+          {
+            sessions: [],
+            events: [
+              makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 }),
+              makeEvent({ id: 'e2', sessionId: 's1', sequence: 2 }),
+            ],
+            file: makeSourceFile({ path: '/logs/b.jsonl' }),
+          },
+        ]);
+        expect(results).toEqual([
+          { sessionsAdded: 1, eventsAdded: 1 },
+          { sessionsAdded: 0, eventsAdded: 1 },
+        ]);
+        expect((await store.getSession('s1'))?.eventCount).toBe(2);
+        expect(await store.getSourceFile('/logs/b.jsonl')).not.toBeNull();
+      });
+
+      test('saves nothing of a batch when one of its chunks is bad', async () => {
+        const store = await open();
+        await rejection(
+          store.saveIngestChunks([
+            { sessions: [makeSession({ id: 's1' })], events: [], file: makeSourceFile() },
+            {
+              sessions: [],
+              events: [makeEvent({ id: 'e2', sessionId: 'ghost', sequence: 1 })],
+              file: makeSourceFile({ path: '/logs/b.jsonl' }),
+            },
+          ]),
+          'STORE_FAILED',
+        );
+        expect(await store.countSessions()).toEqual({ sessions: 0, events: 0 });
+        expect(await store.getSourceFile('/logs/a.jsonl')).toBeNull();
+      });
+
       test('rejects an event of an unknown session and saves nothing of the chunk', async () => {
         const store = await open();
         const error = await rejection(
@@ -454,13 +496,29 @@ export function runStoreContract(options: StoreContractOptions): void {
           source: { path: '/logs/a.jsonl', line: 12 },
         });
         const scalarInput = makeEvent({ id: 'e3', sessionId: 's1', sequence: 12, toolInput: 'ls -la' });
+        // A call whose text is its input as JSON (as most readers write it), and a text that only looks like one.
+        const input = { command: 'npm test', timeout: 60_000 };
+        const textIsInput = makeEvent({
+          id: 'e4',
+          sessionId: 's1',
+          sequence: 13,
+          text: JSON.stringify(input),
+          toolInput: input,
+        });
+        const textLikeMarker = makeEvent({
+          id: 'e5',
+          sessionId: 's1',
+          sequence: 14,
+          text: '=',
+          toolInput: '=',
+        });
         await store.saveIngestChunk({
           sessions: [makeSession({ id: 's1' })],
-          events: [call, result, scalarInput],
+          events: [call, result, scalarInput, textIsInput, textLikeMarker],
           file: makeSourceFile(),
         });
-        const stored = await store.getEvents(['e1', 'e2', 'e3']);
-        expect(sortById(stored)).toEqual([call, result, scalarInput]);
+        const stored = await store.getEvents(['e1', 'e2', 'e3', 'e4', 'e5']);
+        expect(sortById(stored)).toEqual([call, result, scalarInput, textIsInput, textLikeMarker]);
       });
     });
 

@@ -13,6 +13,7 @@ import type { Proposal } from '../../domain/proposal.js';
 import type { Session, SessionEvent, SessionWithEvents } from '../../domain/session.js';
 import type {
   AppliedProposal,
+  IngestChunk,
   IngestChunkResult,
   MemoryVersionDraft,
   ProposalFilter,
@@ -77,53 +78,61 @@ export class InMemoryStore implements Store {
     });
   }
 
-  saveIngestChunk(input: {
-    sessions: readonly Session[];
-    events: readonly SessionEvent[];
-    file: SourceFileState;
-  }): Promise<IngestChunkResult> {
+  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult> {
+    return this.saveIngestChunks([input]).then(([result]) => result ?? { sessionsAdded: 0, eventsAdded: 0 });
+  }
+
+  saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]> {
     return settle(() => {
-      const chunkSessionIds = new Set(input.sessions.map((session) => session.id));
-      for (const event of input.events) {
-        if (!chunkSessionIds.has(event.sessionId) && !this.#sessions.has(event.sessionId)) {
-          throw unknownEventSessionError({
-            eventId: event.id,
-            sessionId: event.sessionId,
-            path: input.file.path,
-          });
+      // Checked before any write, so a bad chunk leaves no trace of the batch (as the SQLite transaction does).
+      const known = new Set<string>();
+      for (const input of chunks) {
+        for (const session of input.sessions) known.add(session.id);
+        for (const event of input.events) {
+          if (!known.has(event.sessionId) && !this.#sessions.has(event.sessionId)) {
+            throw unknownEventSessionError({
+              eventId: event.id,
+              sessionId: event.sessionId,
+              path: input.file.path,
+            });
+          }
         }
       }
-      let sessionsAdded = 0;
-      for (const incoming of input.sessions) {
-        const existing = this.#sessions.get(incoming.id);
-        if (existing === undefined) {
-          this.#sessions.set(incoming.id, { ...copySession(incoming), eventCount: 0 });
-          sessionsAdded++;
-          continue;
-        }
-        // Only time range, title and first-seen context widen; agent, format and source stay as first read.
-        this.#sessions.set(incoming.id, {
-          ...existing,
-          startedAt: earliest(existing.startedAt, incoming.startedAt),
-          endedAt: latest(existing.endedAt, incoming.endedAt),
-          title: incoming.title ?? existing.title,
-          cwd: existing.cwd ?? incoming.cwd,
-          parentSessionId: existing.parentSessionId ?? incoming.parentSessionId,
-          outcome: incoming.outcome ?? existing.outcome,
-        });
-      }
-      let eventsAdded = 0;
-      for (const event of input.events) {
-        if (this.#events.has(event.id)) continue;
-        this.#events.set(event.id, copyEvent(event));
-        eventsAdded++;
-        const session = this.#sessions.get(event.sessionId);
-        if (session !== undefined)
-          this.#sessions.set(session.id, { ...session, eventCount: session.eventCount + 1 });
-      }
-      this.#sourceFiles.set(input.file.path, copySourceFile(input.file));
-      return { sessionsAdded, eventsAdded };
+      return chunks.map((input) => this.#saveChunk(input));
     });
+  }
+
+  #saveChunk(input: IngestChunk): IngestChunkResult {
+    let sessionsAdded = 0;
+    for (const incoming of input.sessions) {
+      const existing = this.#sessions.get(incoming.id);
+      if (existing === undefined) {
+        this.#sessions.set(incoming.id, { ...copySession(incoming), eventCount: 0 });
+        sessionsAdded++;
+        continue;
+      }
+      // Only time range, title and first-seen context widen; agent, format and source stay as first read.
+      this.#sessions.set(incoming.id, {
+        ...existing,
+        startedAt: earliest(existing.startedAt, incoming.startedAt),
+        endedAt: latest(existing.endedAt, incoming.endedAt),
+        title: incoming.title ?? existing.title,
+        cwd: existing.cwd ?? incoming.cwd,
+        parentSessionId: existing.parentSessionId ?? incoming.parentSessionId,
+        outcome: incoming.outcome ?? existing.outcome,
+      });
+    }
+    let eventsAdded = 0;
+    for (const event of input.events) {
+      if (this.#events.has(event.id)) continue;
+      this.#events.set(event.id, copyEvent(event));
+      eventsAdded++;
+      const session = this.#sessions.get(event.sessionId);
+      if (session !== undefined)
+        this.#sessions.set(session.id, { ...session, eventCount: session.eventCount + 1 });
+    }
+    this.#sourceFiles.set(input.file.path, copySourceFile(input.file));
+    return { sessionsAdded, eventsAdded };
   }
 
   // Sessions

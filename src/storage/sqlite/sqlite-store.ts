@@ -23,6 +23,7 @@ import { isSessionFormat } from '../../domain/session.js';
 import type { FileCursor } from '../../ports/session-source.js';
 import type {
   AppliedProposal,
+  IngestChunk,
   IngestChunkResult,
   MemoryVersionDraft,
   ProposalFilter,
@@ -263,7 +264,14 @@ function toSessionParameters(session: Session, ingestedAt: string) {
 
 // Positional, in `eventColumns` order: an ingest inserts one row per event, and binding by position costs about a
 // third less than binding fifteen named parameters.
+/**
+ * `events.tool_input` when it is the event's text itself (a tool call's text is its input as JSON): stored once. A
+ * JSON value is never a bare `=`, so the marker cannot be mistaken for an input.
+ */
+const toolInputIsText = '=';
+
 function toEventParameters(event: SessionEvent): EventParameters {
+  const toolInput = toJsonColumn(event.toolInput);
   return [
     event.id,
     event.sessionId,
@@ -275,7 +283,7 @@ function toEventParameters(event: SessionEvent): EventParameters {
     event.messageId,
     event.toolName,
     event.toolCallId,
-    toJsonColumn(event.toolInput),
+    toolInput !== null && toolInput === event.text ? toolInputIsText : toolInput,
     event.isError ? 1 : 0,
     event.isRejection ? 1 : 0,
     event.source.path,
@@ -599,46 +607,50 @@ export class SqliteStore implements Store {
     });
   }
 
-  saveIngestChunk(input: {
-    sessions: readonly Session[];
-    events: readonly SessionEvent[];
-    file: SourceFileState;
-  }): Promise<IngestChunkResult> {
-    return this.#write(() => {
-      const statements = this.#statements;
-      const chunkSessionIds = new Set(input.sessions.map((session) => session.id));
-      // Checked before any write so a bad chunk leaves no trace and both adapters fail the same way.
-      for (const event of input.events) {
-        if (
-          !chunkSessionIds.has(event.sessionId) &&
-          statements.selectSessionExists.get(event.sessionId) === undefined
-        ) {
-          throw unknownEventSessionError({
-            eventId: event.id,
-            sessionId: event.sessionId,
-            path: input.file.path,
-          });
-        }
+  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult> {
+    return this.#write(() => this.#saveChunk(input));
+  }
+
+  saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]> {
+    // One transaction for the batch: a commit per chunk costs more than its inserts on a long ingest.
+    return this.#write(() => chunks.map((chunk) => this.#saveChunk(chunk)));
+  }
+
+  /** One chunk's writes, inside the caller's transaction. */
+  #saveChunk(input: IngestChunk): IngestChunkResult {
+    const statements = this.#statements;
+    const chunkSessionIds = new Set(input.sessions.map((session) => session.id));
+    // Checked before any write so a bad chunk leaves no trace and both adapters fail the same way.
+    for (const event of input.events) {
+      if (
+        !chunkSessionIds.has(event.sessionId) &&
+        statements.selectSessionExists.get(event.sessionId) === undefined
+      ) {
+        throw unknownEventSessionError({
+          eventId: event.id,
+          sessionId: event.sessionId,
+          path: input.file.path,
+        });
       }
-      let sessionsAdded = 0;
-      for (const session of input.sessions) {
-        const parameters = toSessionParameters(session, input.file.updatedAt);
-        if (statements.insertSession.run(parameters).changes === 1) sessionsAdded++;
-        else statements.mergeSession.run(parameters);
+    }
+    let sessionsAdded = 0;
+    for (const session of input.sessions) {
+      const parameters = toSessionParameters(session, input.file.updatedAt);
+      if (statements.insertSession.run(parameters).changes === 1) sessionsAdded++;
+      else statements.mergeSession.run(parameters);
+    }
+    let eventsAdded = 0;
+    const addedPerSession = new Map<string, number>();
+    for (const event of input.events) {
+      const inserted = statements.insertEvent.run(...toEventParameters(event)).changes;
+      if (inserted === 1) {
+        eventsAdded++;
+        addedPerSession.set(event.sessionId, (addedPerSession.get(event.sessionId) ?? 0) + 1);
       }
-      let eventsAdded = 0;
-      const addedPerSession = new Map<string, number>();
-      for (const event of input.events) {
-        const inserted = statements.insertEvent.run(...toEventParameters(event)).changes;
-        if (inserted === 1) {
-          eventsAdded++;
-          addedPerSession.set(event.sessionId, (addedPerSession.get(event.sessionId) ?? 0) + 1);
-        }
-      }
-      for (const [sessionId, added] of addedPerSession) statements.addEventCount.run(added, sessionId);
-      statements.upsertSourceFile.run(toSourceFileParameters(input.file));
-      return { sessionsAdded, eventsAdded };
-    });
+    }
+    for (const [sessionId, added] of addedPerSession) statements.addEventCount.run(added, sessionId);
+    statements.upsertSourceFile.run(toSourceFileParameters(input.file));
+    return { sessionsAdded, eventsAdded };
   }
 
   // Outcomes
@@ -1088,7 +1100,13 @@ export class SqliteStore implements Store {
       messageId: row.message_id,
       toolName: row.tool_name,
       toolCallId: row.tool_call_id,
-      toolInput: row.tool_input === null ? null : this.#readJson(row.tool_input, 'events.tool_input'),
+      toolInput:
+        row.tool_input === null
+          ? null
+          : this.#readJson(
+              row.tool_input === toolInputIsText ? row.text : row.tool_input,
+              'events.tool_input',
+            ),
       isError: row.is_error === 1,
       isRejection: row.is_rejection === 1,
       source: { path: row.source_path, line: row.source_line },
