@@ -51,6 +51,42 @@ async function eventIds(dataDir: string): Promise<{ ids: string[]; counted: numb
 }
 
 describe('reverie ingest --watch', () => {
+  it('stops quietly when the reader of its output goes away (`--json | head -1`)', async () => {
+    workspace.write('logs/session.jsonl', readFileSync(source, 'utf8'));
+    const watcher = spawn(
+      process.execPath,
+      [bin, 'ingest', 'logs', '--watch', '--json', '--interval', '0.05'],
+      {
+        cwd: workspace.root,
+        env: { PATH: process.env['PATH'] ?? '', HOME: workspace.root },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    watcher.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      watcher.on('exit', (code) => {
+        resolve(code);
+      });
+    });
+    // Read the first line of output, then close the pipe, as `head -1` does; keep the log growing.
+    await new Promise<void>((resolve) => {
+      watcher.stdout.once('data', () => {
+        resolve();
+      });
+    });
+    watcher.stdout.destroy();
+    for (let round = 0; round < 40 && watcher.exitCode === null; round++) {
+      appendFileSync(workspace.file('logs/session.jsonl'), readFileSync(source, 'utf8'));
+      await sleep(100);
+    }
+    if (watcher.exitCode === null) watcher.kill('SIGKILL');
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error:/);
+  }, 30_000);
+
   it('resumes after being killed at random points, without duplicates or gaps', async () => {
     // Built by `npm test` before the tests run (test/bin.test.ts rebuilds a stale build).
     const next = random(20261126);

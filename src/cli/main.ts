@@ -95,6 +95,14 @@ export function reportError(error: unknown, io: CliIo): 1 | 2 | 0 {
 
 /** Runs the CLI against the real process and sets its exit code. */
 export async function runMain(argv: readonly string[]): Promise<void> {
+  // A reader that went away (`reverie ingest --watch --json | head -1`) ends the output, not the world: stop quietly,
+  // as other command-line tools do, instead of dying on an unhandled EPIPE. The store is crash-safe at any point.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
   process.exitCode = await runCli(argv, {
     cwd: process.cwd(),
     env: processEnvironment(),
