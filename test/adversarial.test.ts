@@ -222,6 +222,12 @@ describe('the adversarial corpus under automatic approval', () => {
       else unaccounted.push(`${attack.id} (${attack.kind}, ${attack.placement})`);
     }
     expect(unaccounted).toEqual([]);
+    // An event listed only for a secret says it was redacted at ingest (the env dump b04 is one).
+    const secretEvents = (report.injections?.listed ?? []).filter((item) =>
+      item.hits.every((hit) => hit.kind === 'secret'),
+    );
+    expect(secretEvents.length).toBeGreaterThan(0);
+    for (const item of secretEvents) expect(item.detail).toMatch(/redacted at ingest/);
     // No held proposal of an attack may be applied later by a dream: held proposals wait for a person.
     for (const proposal of proposals.filter((candidate) => candidate.status === 'pending')) {
       expect(proposal.holds.length, proposal.id).toBeGreaterThan(0);

@@ -579,6 +579,7 @@ function reportInjections(
       const held = heldBy.get(flagged.eventId);
       const blocked = blockedBy.get(flagged.eventId);
       const trusted = flagged.eventKind === 'user-message';
+      const secretOnly = flagged.hits.every((hit) => hit.kind === 'secret');
       listed.push({
         sessionId: session.id,
         eventId: flagged.eventId,
@@ -591,9 +592,11 @@ function reportInjections(
             ? `evidence of ${held}, which waits for a person`
             : blocked !== undefined
               ? `the change it fed was blocked (${blocked})`
-              : trusted
-                ? 'never a candidate for memory: not a recurring instruction of the person'
-                : `never a candidate for memory: ${flagged.eventKind} text is untrusted and never becomes an entry`,
+              : secretOnly
+                ? 'it held a secret, redacted at ingest: the value was never stored'
+                : trusted
+                  ? 'never a candidate for memory: not a recurring instruction of the person'
+                  : `never a candidate for memory: ${flagged.eventKind} text is untrusted and never becomes an entry`,
       });
     }
   }
