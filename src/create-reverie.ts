@@ -145,7 +145,8 @@ export interface Reverie {
    * For each applied version of a memory file (or of every managed file): the errors it targeted and the outcomes
    * before versus after it, with a verdict.
    */
-  impact(memoryPath?: string): Promise<MemoryImpact[]>;
+  /** `options.minSessions`: sessions needed on each side of a version for a verdict (default 3). */
+  impact(memoryPath?: string, options?: { minSessions?: number }): Promise<MemoryImpact[]>;
   /** The unified diff a version made against its parent ('' when it changed nothing). */
   diffVersion(memoryPath: string, version: number): Promise<string>;
   /** A dream run with its report: the given one, or the latest. */
@@ -404,7 +405,15 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
         userName: config.userName,
       }),
 
-    impact: async (memoryPath) => {
+    impact: async (memoryPath, impactOptions = {}) => {
+      const minSessions = impactOptions.minSessions ?? 3;
+      if (!Number.isInteger(minSessions) || minSessions < 1) {
+        throw new ReverieError({
+          code: 'USAGE_INVALID',
+          message: `The minimum number of sessions on each side must be a whole number of at least 1 (got ${String(minSessions)}).`,
+          data: {},
+        });
+      }
       const { store: currentStore } = app();
       const files =
         memoryPath === undefined
@@ -425,7 +434,7 @@ export function createReverie(config: Config, options: ReverieOptions = {}): Rev
           // The shared file serves every agent.
           agents: file.agent === null ? config.agents.map((agent) => agent.name) : [file.agent],
         })),
-        minSessions: 3,
+        minSessions,
       });
     },
 

@@ -55,6 +55,10 @@ describe('reverie --help', () => {
     const badFormat = await cli(workspace.root, ['ingest', '.', '--format', 'yaml']);
     expect(badFormat.code).toBe(1);
     expect(badFormat.stderr).toContain('Allowed choices are auto, claude-code,');
+    workspace.write('reverie.yaml', oneAgentConfig());
+    const badMinimum = await cli(workspace.root, ['impact', '--min-sessions', 'two']);
+    expect(badMinimum.code).toBe(1);
+    expect(badMinimum.stderr).toContain('must be a whole number of at least 1 (got NaN)');
   });
 });
 

@@ -74,6 +74,12 @@ describe('reverie impact', () => {
     await reverie.approve([proposal!.id]);
 
     expect((await reverie.impact(memory))[0]?.rows[0]?.verdict).toBe('too few sessions');
+    // The minimum is the caller's: the explanation says which (no session after the lesson yet, so none before
+    // either: the windows have the same length).
+    expect((await reverie.impact(memory, { minSessions: 1 }))[0]?.rows[0]?.explanation).toBe(
+      'needs 1 session on each side (0 before, 0 after)',
+    );
+    await expect(reverie.impact(memory, { minSessions: 0 })).rejects.toMatchObject({ code: 'USAGE_INVALID' });
 
     for (const [index, day] of ['2025-11-06', '2025-11-07', '2025-11-08', '2025-11-09'].entries()) {
       workspace.write(

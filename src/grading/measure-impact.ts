@@ -97,7 +97,7 @@ export function measureImpact(options: {
     let explanation: string;
     if (before.sessions < options.minSessions || after.sessions < options.minSessions) {
       verdict = 'too few sessions';
-      explanation = `needs ${options.minSessions} sessions on each side (${before.sessions} before, ${after.sessions} after)`;
+      explanation = `needs ${options.minSessions} session${options.minSessions === 1 ? '' : 's'} on each side (${before.sessions} before, ${after.sessions} after)`;
     } else {
       const errorDelta = errorBefore !== null && errorAfter !== null ? errorAfter - errorBefore : 0;
       const enoughOutcomes =

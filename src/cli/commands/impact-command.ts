@@ -10,9 +10,17 @@ export function registerImpactCommand(program: Command, io: CliIo): void {
     .command('impact')
     .description('Did dreaming help? Targeted errors and outcomes before vs after each applied version')
     .argument('[memory-file]', 'one memory file (default: every managed file)')
-    .action(async (memoryFile: string | undefined, _options: unknown, command: Command) => {
+    .option(
+      '--min-sessions <n>',
+      'sessions needed on each side of a version for a verdict',
+      (value) => Number(value),
+      3,
+    )
+    .action(async (memoryFile: string | undefined, options: { minSessions: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const impacts = await withReverie(io, globals, (reverie) => reverie.impact(memoryFile));
+      const impacts = await withReverie(io, globals, (reverie) =>
+        reverie.impact(memoryFile, { minSessions: options.minSessions }),
+      );
       if (globals.json === true) {
         printJson(io, impacts);
         return;
