@@ -46,4 +46,16 @@ describe('effectiveOutcome', () => {
     const later = record({ id: 'p2', source: 'cli', passed: true, recordedAt: '2025-01-04T00:00:00.000Z' });
     expect(effectiveOutcome(fromLog, [later, person, grader])).toMatchObject({ source: 'cli', passed: true });
   });
+
+  it('never lets a record that decides nothing hide one that does', () => {
+    const undecided = record({ id: 'u', passed: null, score: null, recordedAt: '2025-01-05T00:00:00.000Z' });
+    expect(effectiveOutcome(fromLog, [undecided])).toEqual(fromLog);
+    const decided = record({ id: 'g', passed: true, recordedAt: '2025-01-03T00:00:00.000Z' });
+    expect(effectiveOutcome(fromLog, [decided, undecided])).toMatchObject({ source: 'grader', passed: true });
+    // Nothing decided anywhere: the undecided grade is still shown (it says the rubric ran).
+    expect(effectiveOutcome(null, [undecided])).toMatchObject({ source: 'grader', passed: null });
+    // A log that decides nothing gives way to a grade that does, whatever the order.
+    const silentLog: SessionOutcome = { ...fromLog, passed: null, score: null };
+    expect(effectiveOutcome(silentLog, [decided])).toMatchObject({ source: 'grader', passed: true });
+  });
 });

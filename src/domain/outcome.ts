@@ -42,7 +42,8 @@ const precedence: Record<OutcomeSource, number> = { cli: 3, grader: 2, log: 1 };
 
 /**
  * The outcome a session counts with: a person's verdict wins over a grader's, which wins over what the log says;
- * within one source the latest record wins.
+ * within one source the latest record wins. A record that decides nothing (no pass or fail, no score: a rubric
+ * whose criteria could not be evaluated) never hides one that does.
  */
 export function effectiveOutcome(
   fromLog: SessionOutcome | null,
@@ -53,7 +54,14 @@ export function effectiveOutcome(
   let bestTime = '';
   for (const record of records) {
     const rank = precedence[record.source];
-    if (rank > bestRank || (rank === bestRank && record.recordedAt >= bestTime)) {
+    const decides = record.passed !== null || record.score !== null;
+    const bestDecides = best !== null && (best.passed !== null || best.score !== null);
+    if (!decides && bestDecides) continue;
+    if (
+      (decides && !bestDecides) ||
+      rank > bestRank ||
+      (rank === bestRank && record.recordedAt >= bestTime)
+    ) {
       best = {
         passed: record.passed,
         score: record.score,
