@@ -444,6 +444,7 @@ async function proposeChange(
     commands: screened.commands,
     changedLines,
     changedLinesBefore: state.changedLines,
+    staleRemoval: change.finding.kind === 'memory-hygiene' && change.finding.problem === 'stale',
     policy: options.approvalPolicy ?? defaultApprovalPolicy,
   });
   if (decision.decision === 'block') {

@@ -83,6 +83,7 @@ export const approvalPolicySchema = z.strictObject({
   hold_urls: z.boolean().default(true),
   hold_shell_commands: z.boolean().default(true),
   max_changed_lines: z.number().int().min(1).max(100_000).default(20),
+  hold_stale_removals: z.boolean().default(true),
 });
 
 const domainPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;

@@ -336,6 +336,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       holdUrls: file.approval_policy.hold_urls,
       holdShellCommands: file.approval_policy.hold_shell_commands,
       maxChangedLines: file.approval_policy.max_changed_lines,
+      holdStaleRemovals: file.approval_policy.hold_stale_removals,
     },
     screening: {
       allowedDomains: file.screening.allowed_domains,

@@ -9,10 +9,16 @@ export interface ApprovalPolicy {
   holdShellCommands: boolean;
   /** Changed lines (added plus removed, in the diffs) per file per dream that a dream may apply on its own. */
   maxChangedLines: number;
+  /**
+   * Hold the removal of an entry found stale (no supporting evidence in the window): the evidence may be gone
+   * because the entry works.
+   */
+  holdStaleRemovals: boolean;
 }
 
 export const defaultApprovalPolicy: ApprovalPolicy = {
   holdUrls: true,
   holdShellCommands: true,
   maxChangedLines: 20,
+  holdStaleRemovals: true,
 };

@@ -4,8 +4,8 @@
  * docs/security.md.
  *
  * Always held: removing, superseding or rewording text a person wrote, and anything the injection screen flagged.
- * Held by default (configurable): entries with URLs, entries with shell command lines, and more than
- * `maxChangedLines` changed lines in one file in one dream. Blocked under automatic approval: a screen hit in the
+ * Held by default (configurable): entries with URLs, entries with shell command lines, removals of entries found
+ * stale, and more than `maxChangedLines` changed lines in one file in one dream. Blocked under automatic approval: a screen hit in the
  * text that would enter the file (under manual approval a person sees it, flagged, instead).
  */
 import type { ApprovalPolicy } from '../domain/approval-policy.js';
@@ -28,6 +28,8 @@ export interface ApprovalInput {
   /** Changed lines of this proposal's diff, and of the dream's earlier proposals to the same file. */
   changedLines: number;
   changedLinesBefore: number;
+  /** The change removes entries found stale (memory hygiene). */
+  staleRemoval?: boolean;
   policy: ApprovalPolicy;
 }
 
@@ -87,6 +89,11 @@ export function decideApproval(input: ApprovalInput): ApprovalDecision {
     );
     holds.push(
       `it ${[...ops].join(' and ')} text a person wrote (${input.humanEntryIds.map((id) => `entry ${id}`).join(', ')})`,
+    );
+  }
+  if (input.policy.holdStaleRemovals && input.staleRemoval === true) {
+    holds.push(
+      'it removes an entry for lack of recent evidence, which may mean the entry works; approval_policy.hold_stale_removals is on',
     );
   }
   if (input.policy.holdUrls && input.urls.length > 0) {
