@@ -85,11 +85,10 @@ export interface Store {
 
   // Ingest
   getSourceFile(path: string): Promise<SourceFileState | null>;
-  /** Adds sessions and events (ignoring ids already stored) and saves the file cursor, atomically. */
-  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult>;
   /**
-   * Saves several chunks, in order, in one transaction: all of them or none (the first bad chunk's error). An event
-   * may belong to a session of an earlier chunk of the batch. One result per chunk.
+   * Adds each chunk's sessions and events (ignoring ids already stored) and saves its file cursor, in order, in one
+   * transaction: all of the chunks or none (the first bad chunk's error). An event may belong to a session of an
+   * earlier chunk of the batch. One result per chunk; visible to other connections once it resolves.
    */
   saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]>;
 

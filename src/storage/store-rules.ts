@@ -113,7 +113,7 @@ export function duplicateProposalError(proposalId: string): ReverieError {
   });
 }
 
-/** `saveIngestChunk` got an event whose session is neither in the chunk nor stored. */
+/** `saveIngestChunks` got an event whose session is neither in the chunk nor stored. */
 export function unknownEventSessionError(options: {
   eventId: string;
   sessionId: string;

@@ -11,7 +11,13 @@ import type { ReverieError, ReverieErrorCode } from '../domain/errors.js';
 import { isReverieError } from '../domain/errors.js';
 import type { Proposal, ProposalStatus } from '../domain/proposal.js';
 import type { Session, SessionEvent } from '../domain/session.js';
-import type { MemoryVersionDraft, SourceFileState, Store } from '../ports/store.js';
+import type {
+  IngestChunk,
+  IngestChunkResult,
+  MemoryVersionDraft,
+  SourceFileState,
+  Store,
+} from '../ports/store.js';
 
 /** Tests an adapter does not run, and why. Test names are `<group> > <test>`, as printed by the suite. */
 export interface StoreContractSkip {
@@ -72,7 +78,7 @@ export function runStoreContract(options: StoreContractOptions): void {
     group('ingest', (test) => {
       test('saves a chunk and reports the sessions and events it added', async () => {
         const store = await open();
-        const result = await store.saveIngestChunk({
+        const result = await saveChunk(store, {
           sessions: [makeSession({ id: 's1' }), makeSession({ id: 's2' })],
           events: [
             makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 }),
@@ -96,20 +102,20 @@ export function runStoreContract(options: StoreContractOptions): void {
           ],
           file: makeSourceFile(),
         };
-        await store.saveIngestChunk(chunk);
-        expect(await store.saveIngestChunk(chunk)).toEqual({ sessionsAdded: 0, eventsAdded: 0 });
+        await saveChunk(store, chunk);
+        expect(await saveChunk(store, chunk)).toEqual({ sessionsAdded: 0, eventsAdded: 0 });
         expect(await store.countSessions()).toEqual({ sessions: 1, events: 2 });
         expect((await store.getSession('s1'))?.eventCount).toBe(2);
       });
 
       test('counts the events it inserted and ignores the incoming event count', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1', eventCount: 99 })],
           events: [makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 })],
           file: makeSourceFile(),
         });
-        const second = await store.saveIngestChunk({
+        const second = await saveChunk(store, {
           sessions: [makeSession({ id: 's1', eventCount: 42 })],
           events: [
             makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 }),
@@ -124,12 +130,12 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('adds events to a session saved by an earlier chunk', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' })],
           events: [makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 })],
           file: makeSourceFile({ cursor: { offset: 100, line: 1, state: null } }),
         });
-        const result = await store.saveIngestChunk({
+        const result = await saveChunk(store, {
           sessions: [],
           events: [makeEvent({ id: 'e2', sessionId: 's1', sequence: 2 })],
           file: makeSourceFile({ cursor: { offset: 200, line: 2, state: null } }),
@@ -140,12 +146,12 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('does not add an event whose id is already stored under another session', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' })],
           events: [makeEvent({ id: 'e1', sessionId: 's1', sequence: 1, text: 'first' })],
           file: makeSourceFile(),
         });
-        const result = await store.saveIngestChunk({
+        const result = await saveChunk(store, {
           sessions: [makeSession({ id: 's2' })],
           events: [makeEvent({ id: 'e1', sessionId: 's2', sequence: 1, text: 'second' })],
           file: makeSourceFile(),
@@ -159,20 +165,20 @@ export function runStoreContract(options: StoreContractOptions): void {
       test('keeps the outcome a log gives a session, and a later chunk without one does not erase it', async () => {
         const store = await open();
         const outcome = { passed: false, score: 0, source: 'log' as const, name: 'reward', detail: null };
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1', outcome })],
           events: [],
           file: makeSourceFile(),
         });
         expect((await store.getSession('s1'))?.outcome).toEqual(outcome);
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' })],
           events: [],
           file: makeSourceFile(),
         });
         expect((await store.getSession('s1'))?.outcome).toEqual(outcome);
         const passed = { ...outcome, passed: true, score: 1 };
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1', outcome: passed })],
           events: [],
           file: makeSourceFile(),
@@ -265,7 +271,7 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('filters sessions by id', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 'a' }), makeSession({ id: 'b' }), makeSession({ id: 'c' })],
           events: [],
           file: makeSourceFile(),
@@ -282,7 +288,7 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('merges a session seen again: widens its time range and fills what was unknown', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [
             makeSession({
               id: 's1',
@@ -296,7 +302,7 @@ export function runStoreContract(options: StoreContractOptions): void {
           events: [],
           file: makeSourceFile(),
         });
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [
             makeSession({
               id: 's1',
@@ -326,7 +332,7 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('keeps stored values a later sighting does not know', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [
             makeSession({
               id: 's1',
@@ -340,7 +346,7 @@ export function runStoreContract(options: StoreContractOptions): void {
           events: [],
           file: makeSourceFile(),
         });
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [
             makeSession({
               id: 's1',
@@ -366,8 +372,8 @@ export function runStoreContract(options: StoreContractOptions): void {
       test('fills a time range from a later sighting when the first had none', async () => {
         const store = await open();
         const untimed = makeSession({ id: 's1', startedAt: null, endedAt: null });
-        await store.saveIngestChunk({ sessions: [untimed], events: [], file: makeSourceFile() });
-        await store.saveIngestChunk({
+        await saveChunk(store, { sessions: [untimed], events: [], file: makeSourceFile() });
+        await saveChunk(store, {
           sessions: [
             { ...untimed, startedAt: '2025-01-10T09:00:00.000Z', endedAt: '2025-01-10T09:05:00.000Z' },
           ],
@@ -386,7 +392,7 @@ export function runStoreContract(options: StoreContractOptions): void {
         const first = makeSourceFile({
           cursor: { offset: 512, line: 4, state: { openMessages: ['m1'], depth: 2, note: null } },
         });
-        await store.saveIngestChunk({ sessions: [], events: [], file: first });
+        await saveChunk(store, { sessions: [], events: [], file: first });
         expect(await store.getSourceFile('/logs/a.jsonl')).toEqual(first);
         const second = makeSourceFile({
           size: 4096,
@@ -396,7 +402,7 @@ export function runStoreContract(options: StoreContractOptions): void {
           cursor: { offset: 4096, line: 30, state: null },
           updatedAt: '2025-01-10T11:00:00.000Z',
         });
-        await store.saveIngestChunk({ sessions: [], events: [], file: second });
+        await saveChunk(store, { sessions: [], events: [], file: second });
         expect(await store.getSourceFile('/logs/a.jsonl')).toEqual(second);
       });
 
@@ -445,7 +451,7 @@ export function runStoreContract(options: StoreContractOptions): void {
       test('rejects an event of an unknown session and saves nothing of the chunk', async () => {
         const store = await open();
         const error = await rejection(
-          store.saveIngestChunk({
+          saveChunk(store, {
             sessions: [makeSession({ id: 's1' })],
             events: [
               makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 }),
@@ -512,7 +518,7 @@ export function runStoreContract(options: StoreContractOptions): void {
           text: '=',
           toolInput: '=',
         });
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' })],
           events: [call, result, scalarInput, textIsInput, textLikeMarker],
           file: makeSourceFile(),
@@ -592,7 +598,7 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('loads sessions with their events in sequence order', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [
             makeSession({ id: 's1', startedAt: '2025-01-10T09:00:00.000Z' }),
             makeSession({ id: 's2', startedAt: '2025-01-10T10:00:00.000Z' }),
@@ -620,7 +626,7 @@ export function runStoreContract(options: StoreContractOptions): void {
 
       test('gets the events it has among the ids asked for', async () => {
         const store = await open();
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' }), makeSession({ id: 's2' })],
           events: [
             makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 }),
@@ -636,7 +642,7 @@ export function runStoreContract(options: StoreContractOptions): void {
       test('counts sessions and events', async () => {
         const store = await open();
         expect(await store.countSessions()).toEqual({ sessions: 0, events: 0 });
-        await store.saveIngestChunk({
+        await saveChunk(store, {
           sessions: [makeSession({ id: 's1' }), makeSession({ id: 's2' })],
           events: [makeEvent({ id: 'e1', sessionId: 's1', sequence: 1 })],
           file: makeSourceFile(),
@@ -1297,7 +1303,7 @@ export function runStoreContract(options: StoreContractOptions): void {
         const file = makeSourceFile({ cursor: { offset: 1, line: 1, state: { open: ['m1'] } } });
         await store.saveProposals([proposal]);
         await store.saveDreamRun(run);
-        await store.saveIngestChunk({ sessions: [makeSession({ id: 's1' })], events: [event], file });
+        await saveChunk(store, { sessions: [makeSession({ id: 's1' })], events: [event], file });
 
         // Mutate what was saved and what was read back; the store must not notice either.
         (proposal.findingIds as string[]).push('f-mutated');
@@ -1367,6 +1373,13 @@ function makeEvent(
     source: { path: '/home/user/.claude/projects/project/a.jsonl', line: overrides.sequence },
     ...overrides,
   };
+}
+
+/** Saves one chunk as a batch of one (what the ingest does for a file read in one chunk). */
+async function saveChunk(store: Store, chunk: IngestChunk): Promise<IngestChunkResult> {
+  const [result] = await store.saveIngestChunks([chunk]);
+  if (result === undefined) throw new Error('saveIngestChunks returned no result for its chunk');
+  return result;
 }
 
 function makeSourceFile(overrides: Partial<SourceFileState> = {}): SourceFileState {
@@ -1493,7 +1506,7 @@ async function seedMemoryFile(store: Store, content: string): Promise<number> {
 }
 
 async function saveSessions(store: Store, sessions: Session[]): Promise<void> {
-  await store.saveIngestChunk({ sessions, events: [], file: makeSourceFile() });
+  await saveChunk(store, { sessions, events: [], file: makeSourceFile() });
 }
 
 /** Awaits a promise that must reject with a ReverieError of `code`, and returns that error. */

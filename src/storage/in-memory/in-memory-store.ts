@@ -78,10 +78,6 @@ export class InMemoryStore implements Store {
     });
   }
 
-  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult> {
-    return this.saveIngestChunks([input]).then(([result]) => result ?? { sessionsAdded: 0, eventsAdded: 0 });
-  }
-
   saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]> {
     return settle(() => {
       // Checked before any write, so a bad chunk leaves no trace of the batch (as the SQLite transaction does).

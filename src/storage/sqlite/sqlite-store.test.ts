@@ -164,35 +164,37 @@ describe('SqliteStore', () => {
 
     it("sees the other store's writes", async () => {
       const [first, second] = openPair();
-      await first.saveIngestChunk({
-        sessions: [
-          {
-            id: 's1',
-            agent: 'coder',
+      await first.saveIngestChunks([
+        {
+          sessions: [
+            {
+              id: 's1',
+              agent: 'coder',
+              format: 'claude-code',
+              sourcePath: '/logs/a.jsonl',
+              parentSessionId: null,
+              outcome: null,
+              title: null,
+              cwd: null,
+              startedAt: null,
+              endedAt: null,
+              eventCount: 0,
+            },
+          ],
+          events: [],
+          file: {
+            path: '/logs/a.jsonl',
             format: 'claude-code',
-            sourcePath: '/logs/a.jsonl',
-            parentSessionId: null,
-            outcome: null,
-            title: null,
-            cwd: null,
-            startedAt: null,
-            endedAt: null,
-            eventCount: 0,
+            agent: 'coder',
+            size: 10,
+            mtimeMs: 1,
+            headHash: 'h',
+            headBytes: 10,
+            cursor: { offset: 10, line: 1, state: null },
+            updatedAt: '2025-01-10T10:00:00.000Z',
           },
-        ],
-        events: [],
-        file: {
-          path: '/logs/a.jsonl',
-          format: 'claude-code',
-          agent: 'coder',
-          size: 10,
-          mtimeMs: 1,
-          headHash: 'h',
-          headBytes: 10,
-          cursor: { offset: 10, line: 1, state: null },
-          updatedAt: '2025-01-10T10:00:00.000Z',
         },
-      });
+      ]);
       expect(await second.countSessions()).toEqual({ sessions: 1, events: 0 });
       expect((await second.getSourceFile('/logs/a.jsonl'))?.cursor.offset).toBe(10);
     });

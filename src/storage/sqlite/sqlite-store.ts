@@ -607,10 +607,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  saveIngestChunk(input: IngestChunk): Promise<IngestChunkResult> {
-    return this.#write(() => this.#saveChunk(input));
-  }
-
   saveIngestChunks(chunks: readonly IngestChunk[]): Promise<IngestChunkResult[]> {
     // One transaction for the batch: a commit per chunk costs more than its inserts on a long ingest.
     return this.#write(() => chunks.map((chunk) => this.#saveChunk(chunk)));
